@@ -1,0 +1,154 @@
+package jwks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Errors of a fetch. They are wrapped with the URL and detail; match them
+// with errors.Is.
+var (
+	// ErrFetchStatus reports an answer other than 200 OK.
+	ErrFetchStatus = errors.New("jwks: unexpected HTTP status")
+	// ErrFetchTooLarge reports a body larger than the configured limit.
+	ErrFetchTooLarge = errors.New("jwks: response body is too large")
+	// ErrRedirect reports a redirect to another origin, which is refused so
+	// that whoever controls a redirect cannot substitute keys.
+	ErrRedirect = errors.New("jwks: redirect to another origin refused")
+	// ErrNoUsableKeys reports a key set in which no key passed the checks.
+	ErrNoUsableKeys = errors.New("jwks: the key set has no usable key")
+)
+
+// StatusError reports an answer other than 200 OK; errors.Is(err,
+// ErrFetchStatus) matches it.
+type StatusError struct {
+	URL  string
+	Code int
+}
+
+// Error describes the failure.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s %d from %s", ErrFetchStatus, e.Code, e.URL)
+}
+
+// Is makes errors.Is(err, ErrFetchStatus) true.
+func (e *StatusError) Is(target error) bool { return target == ErrFetchStatus }
+
+// maxRedirects bounds same-origin redirects, which some servers use to add a
+// trailing slash or move a path.
+const maxRedirects = 3
+
+// guardedClient returns a copy of base whose redirects stay on the origin of
+// the first request. The caller's client is not modified.
+func guardedClient(base *http.Client) *http.Client {
+	c := *base
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("%w: more than %d redirects", ErrRedirect, maxRedirects)
+		}
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+			return ErrRedirect
+		}
+		return nil
+	}
+	return &c
+}
+
+// fetchResult is a successful GET.
+type fetchResult struct {
+	body   []byte
+	header http.Header
+}
+
+// get fetches target with the limits every request of this package has: the
+// context's deadline, a 200 status, and a body no larger than maxBytes.
+func get(ctx context.Context, client *http.Client, target string, maxBytes int64) (*fetchResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		// Drain a little so the connection can be reused, but never much.
+		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+		return nil, &StatusError{URL: target, Code: resp.StatusCode}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("jwks: reading %s: %w", target, err)
+	}
+	if int64(len(body)) > maxBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes from %s", ErrFetchTooLarge, maxBytes, target)
+	}
+	return &fetchResult{body: body, header: resp.Header}, nil
+}
+
+// maxAge returns the max-age a Cache-Control header asks for, zero with
+// no-store or no-cache, and ok false when the header says nothing usable.
+func maxAge(header http.Header) (age time.Duration, ok bool) {
+	for _, value := range header.Values("Cache-Control") {
+		for _, directive := range strings.Split(value, ",") {
+			name, arg, _ := strings.Cut(strings.TrimSpace(directive), "=")
+			switch strings.ToLower(name) {
+			case "no-store", "no-cache":
+				return 0, true
+			case "max-age", "s-maxage":
+				seconds, err := strconv.ParseInt(strings.Trim(arg, `"`), 10, 64)
+				if err != nil || seconds < 0 {
+					continue
+				}
+				if seconds > int64(365*24*time.Hour/time.Second) {
+					seconds = int64(365 * 24 * time.Hour / time.Second)
+				}
+				return time.Duration(seconds) * time.Second, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// checkKeyURL requires https, except on loopback where development issuers
+// and tests run: keys fetched in clear text could be replaced by anyone on
+// the path.
+func checkKeyURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: %q is not a URL: %w", raw, err)
+	}
+	if !u.IsAbs() || u.Host == "" {
+		return nil, fmt.Errorf("jwks: %q is not an absolute URL", raw)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return nil, fmt.Errorf("jwks: %q must use https (plain http is allowed only on loopback)", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("jwks: %q must not carry credentials", raw)
+	}
+	return u, nil
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
