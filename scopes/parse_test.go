@@ -1,0 +1,281 @@
+package scopes
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// claimValueTests are JSON texts of one claim value and the names they give. The same table drives the tests
+// of FromClaims for every claim, of FromMap, and of the fast scanner against encoding/json.
+var claimValueTests = []struct {
+	name string
+	raw  string
+	want []string // nil with wantErr false: no names
+	err  bool
+}{
+	{name: "space-separated string", raw: `"read:messages write:messages"`, want: []string{"read:messages", "write:messages"}},
+	{name: "one name", raw: `"openid"`, want: []string{"openid"}},
+	{name: "runs of spaces", raw: `"  a   b  "`, want: []string{"a", "b"}},
+	{name: "empty string", raw: `""`},
+	{name: "only spaces", raw: `"   "`},
+	{name: "duplicates kept once in order", raw: `"b a b c a"`, want: []string{"b", "a", "c"}},
+	{name: "escaped tab stays inside a name", raw: `"a\tb c"`, want: []string{"a\tb", "c"}},
+	{name: "escaped newline stays inside a name", raw: `"a\nb"`, want: []string{"a\nb"}},
+	{name: "escaped space separates", raw: `"a\u0020b"`, want: []string{"a", "b"}},
+	{name: "escapes decoded", raw: `"r\u0065ad wr\/ite"`, want: []string{"read", "wr/ite"}},
+	{name: "non-ASCII kept", raw: `"lire écrire"`, want: []string{"lire", "écrire"}},
+	{name: "case preserved", raw: `"Read read"`, want: []string{"Read", "read"}},
+	{name: "invalid UTF-8 replaced like encoding/json", raw: "\"a\xffb\"", want: []string{"a\uFFFDb"}},
+	{name: "JSON whitespace around", raw: " \t\r\n\"a\" \n", want: []string{"a"}},
+	{name: "array", raw: `["read:messages","write:messages"]`, want: []string{"read:messages", "write:messages"}},
+	{name: "array with whitespace", raw: ` [ "a" ,	"b" ] `, want: []string{"a", "b"}},
+	{name: "empty array", raw: `[]`},
+	{name: "empty array with whitespace", raw: `[ ]`},
+	{name: "array drops empty names", raw: `["", "a", ""]`, want: []string{"a"}},
+	{name: "array elements verbatim", raw: `["a b", " c"]`, want: []string{"a b", " c"}},
+	{name: "array duplicates kept once", raw: `["a","b","a"]`, want: []string{"a", "b"}},
+	{name: "array with escapes", raw: `["\u0061", "b\"c"]`, want: []string{"a", `b"c`}},
+
+	{name: "number", raw: `5`, err: true},
+	{name: "null", raw: `null`, err: true},
+	{name: "boolean", raw: `true`, err: true},
+	{name: "object", raw: `{"scope":"a"}`, err: true},
+	{name: "array with a number", raw: `["a", 5]`, err: true},
+	{name: "array with null", raw: `[null]`, err: true},
+	{name: "nested array", raw: `[["a"]]`, err: true},
+	{name: "unterminated string", raw: `"a`, err: true},
+	{name: "raw tab inside string", raw: "\"a\tb\"", err: true},
+	{name: "trailing comma", raw: `["a",]`, err: true},
+	{name: "missing comma", raw: `["a" "b"]`, err: true},
+	{name: "unterminated array", raw: `["a"`, err: true},
+	{name: "trailing garbage after string", raw: `"a" x`, err: true},
+	{name: "trailing garbage after array", raw: `["a"] ]`, err: true},
+	{name: "two strings", raw: `"a" "b"`, err: true},
+	{name: "whitespace only", raw: `  `, err: true},
+	{name: "unquoted", raw: `read`, err: true},
+	{name: "bad escape", raw: `"\x"`, err: true},
+	{name: "byte order mark", raw: "\uFEFF\"a\"", err: true},
+}
+
+func TestFromClaimsEachClaim(t *testing.T) {
+	for _, tt := range claimValueTests {
+		t.Run(tt.name, func(t *testing.T) {
+			for claim, call := range map[string]func([]byte) (Grants, error){
+				ClaimScope:       func(b []byte) (Grants, error) { return FromClaims(b, nil, nil) },
+				ClaimScp:         func(b []byte) (Grants, error) { return FromClaims(nil, b, nil) },
+				ClaimPermissions: func(b []byte) (Grants, error) { return FromClaims(nil, nil, b) },
+			} {
+				g, err := call([]byte(tt.raw))
+				if tt.err {
+					var ce *ClaimError
+					require.ErrorAs(t, err, &ce, claim)
+					assert.Equal(t, claim, ce.Claim)
+					assert.ErrorIs(t, err, ErrInvalidClaim)
+					assert.Equal(t, "scopes: claim "+strconv.Quote(claim)+" is not a string or an array of strings", err.Error())
+					assert.Zero(t, g)
+					continue
+				}
+				require.NoError(t, err, claim)
+				if claim == ClaimPermissions {
+					assert.Equal(t, tt.want, g.Permissions, claim)
+					assert.Nil(t, g.Scopes, claim)
+				} else {
+					assert.Equal(t, tt.want, g.Scopes, claim)
+					assert.Nil(t, g.Permissions, claim)
+				}
+			}
+		})
+	}
+}
+
+func TestFromMapEachClaim(t *testing.T) {
+	for _, tt := range claimValueTests {
+		var v any
+		if json.Unmarshal([]byte(tt.raw), &v) != nil {
+			continue // not JSON: FromMap never sees such a value
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			for _, claim := range []string{ClaimScope, ClaimScp, ClaimPermissions} {
+				g, err := FromMap(map[string]any{claim: v, "sub": "user"})
+				if tt.err {
+					var ce *ClaimError
+					require.ErrorAs(t, err, &ce, claim)
+					assert.Equal(t, claim, ce.Claim)
+					assert.ErrorIs(t, err, ErrInvalidClaim)
+					continue
+				}
+				require.NoError(t, err, claim)
+				want, _ := FromClaims(nil, nil, nil)
+				switch claim {
+				case ClaimPermissions:
+					want, err = FromClaims(nil, nil, []byte(tt.raw))
+				default:
+					want, err = FromClaims([]byte(tt.raw), nil, nil)
+				}
+				require.NoError(t, err)
+				assert.Equal(t, want, g, claim)
+			}
+		})
+	}
+}
+
+func TestScanFastAgreesWithEncodingJSON(t *testing.T) {
+	for _, tt := range claimValueTests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, ok := scanFast(tt.raw, nil)
+			if !ok {
+				return // left to encoding/json, which the other tests cover
+			}
+			var fast []string
+			m, ok2 := scanFast(tt.raw, func(s string) { fast = append(fast, s) })
+			require.True(t, ok2)
+			assert.Equal(t, n, m)
+			assert.Len(t, fast, n)
+
+			var v any
+			require.NoError(t, json.Unmarshal([]byte(tt.raw), &v), "fast path accepted invalid JSON")
+			var slow []string
+			_, ok3 := walkDecoded(v, func(s string) { slow = append(slow, s) })
+			require.True(t, ok3)
+			assert.Equal(t, slow, fast)
+		})
+	}
+}
+
+func TestScanFastDeclinesWhatNeedsDecoding(t *testing.T) {
+	for _, raw := range []string{`"a\u0062"`, `["a\"b"]`, "\"a\xff\"", "\"a\tb\"", `null`, `5`, `{}`, ``} {
+		_, ok := scanFast(raw, nil)
+		assert.False(t, ok, "%q", raw)
+	}
+}
+
+func TestFromClaimsCombinesScopeAndScp(t *testing.T) {
+	g, err := FromClaims([]byte(`"a b"`), []byte(`["b","c","a","d"]`), []byte(`["a","p"]`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "c", "d"}, g.Scopes)
+	assert.Equal(t, []string{"a", "p"}, g.Permissions, "permissions are de-duplicated on their own")
+}
+
+func TestFromClaimsScpWithoutScope(t *testing.T) {
+	g, err := FromClaims(nil, []byte(`"x y"`), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"x", "y"}, g.Scopes)
+}
+
+func TestFromClaimsAbsentMeansEmpty(t *testing.T) {
+	g, err := FromClaims(nil, nil, nil)
+	require.NoError(t, err)
+	assert.Zero(t, g)
+
+	g, err = FromClaims([]byte{}, []byte{}, []byte{})
+	require.NoError(t, err)
+	assert.Zero(t, g)
+}
+
+func TestFromClaimsFirstErrorWins(t *testing.T) {
+	_, err := FromClaims([]byte(`"a"`), []byte(`5`), []byte(`null`))
+	var ce *ClaimError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, ClaimScp, ce.Claim)
+}
+
+func TestFromClaimsErrorDoesNotLeakValue(t *testing.T) {
+	_, err := FromClaims([]byte(`{"secret":"hunter2"}`), nil, nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
+}
+
+func TestFromClaimsResultsDoNotOverlap(t *testing.T) {
+	g, err := FromClaims([]byte(`"a b"`), nil, []byte(`["p","q"]`))
+	require.NoError(t, err)
+	_ = append(g.Scopes, "x")
+	assert.Equal(t, []string{"p", "q"}, g.Permissions)
+	assert.Equal(t, len(g.Scopes), cap(g.Scopes))
+}
+
+func TestFromClaimsDoesNotKeepCallerBytes(t *testing.T) {
+	raw := []byte(`"read write"`)
+	g, err := FromClaims(raw, nil, nil)
+	require.NoError(t, err)
+	copy(raw, `"XXXX XXXXX"`)
+	assert.Equal(t, []string{"read", "write"}, g.Scopes)
+}
+
+func TestFromClaimsManyNames(t *testing.T) {
+	// Past linearLimit de-duplication switches to a map; the result must not change.
+	var names, want []string
+	for i := range 3 * linearLimit {
+		names = append(names, "s"+strconv.Itoa(i%(2*linearLimit)))
+		if i < 2*linearLimit {
+			want = append(want, "s"+strconv.Itoa(i))
+		}
+	}
+	raw, err := json.Marshal(strings.Join(names, " "))
+	require.NoError(t, err)
+	arr, err := json.Marshal(names)
+	require.NoError(t, err)
+
+	g, err := FromClaims(raw, arr, arr)
+	require.NoError(t, err)
+	assert.Equal(t, want, g.Scopes)
+	assert.Equal(t, want, g.Permissions)
+}
+
+func TestFromMap(t *testing.T) {
+	tests := []struct {
+		name    string
+		claims  map[string]any
+		want    Grants
+		errWith string // claim named by the error
+	}{
+		{name: "nil map", claims: nil},
+		{name: "no grant claims", claims: map[string]any{"sub": "u", "aud": []any{"x"}}},
+		{name: "all three", claims: map[string]any{
+			"scope": "a b", "scp": []any{"c", "a"}, "permissions": []any{"p"},
+		}, want: Grants{Scopes: []string{"a", "b", "c"}, Permissions: []string{"p"}}},
+		{name: "[]string accepted", claims: map[string]any{"scp": []string{"a", "", "a", "b"}},
+			want: Grants{Scopes: []string{"a", "b"}}},
+		{name: "nil []any", claims: map[string]any{"permissions": []any(nil)}},
+		{name: "permissions as string", claims: map[string]any{"permissions": "p q"},
+			want: Grants{Permissions: []string{"p", "q"}}},
+		{name: "null", claims: map[string]any{"scope": nil}, errWith: ClaimScope},
+		{name: "number", claims: map[string]any{"scp": float64(5)}, errWith: ClaimScp},
+		{name: "int", claims: map[string]any{"permissions": 5}, errWith: ClaimPermissions},
+		{name: "non-string element", claims: map[string]any{"permissions": []any{"a", true}}, errWith: ClaimPermissions},
+		{name: "map", claims: map[string]any{"scope": map[string]any{}}, errWith: ClaimScope},
+		{name: "raw JSON is not decoded", claims: map[string]any{"scope": json.RawMessage(`"a"`)}, errWith: ClaimScope},
+		{name: "claim names are case-sensitive", claims: map[string]any{"Scope": "a", "SCP": "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := FromMap(tt.claims)
+			if tt.errWith != "" {
+				var ce *ClaimError
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, tt.errWith, ce.Claim)
+				assert.True(t, errors.Is(err, ErrInvalidClaim))
+				assert.Zero(t, g)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, g)
+		})
+	}
+}
+
+func BenchmarkFromClaims(b *testing.B) {
+	scope := []byte(`"openid profile email read:messages write:messages"`)
+	perms := []byte(`["read:messages","write:messages","delete:messages","org:admin"]`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := FromClaims(scope, nil, perms); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
