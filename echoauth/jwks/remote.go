@@ -126,8 +126,10 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 		if _, err := checkKeyURL(cfg.URL); err != nil {
 			return nil, err
 		}
-	} else if _, err := discoveryURLs(cfg.Issuer); err != nil {
-		return nil, err
+	} else if _, err := checkKeyURL(cfg.Issuer); err != nil {
+		// Discovery decides where keys come from, so it needs the same
+		// protection as the keys themselves.
+		return nil, fmt.Errorf("discovery from the issuer: %w", err)
 	}
 	for name, d := range map[string]time.Duration{
 		"CacheTTL": cfg.CacheTTL, "RefreshCooldown": cfg.RefreshCooldown, "FetchTimeout": cfg.FetchTimeout,

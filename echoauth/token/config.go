@@ -1,0 +1,125 @@
+package token
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scopegate/scopegate/echoauth/jwks"
+)
+
+// Defaults of Config.
+const (
+	// DefaultClockSkew tolerates clocks this far apart on exp, nbf and iat,
+	// as express-oauth2-jwt-bearer and Clerk do.
+	DefaultClockSkew = 5 * time.Second
+	// DefaultMaxTokenBytes caps the raw token before any decoding. Access
+	// tokens with hundreds of permissions stay well below it; anything larger
+	// is refused before costing base64 or JSON work.
+	DefaultMaxTokenBytes = 16 << 10
+)
+
+// Issuer is one trusted issuer.
+type Issuer struct {
+	// Issuer is the exact "iss" value, e.g. "https://tenant.auth0.com/"
+	// (Auth0 includes the trailing slash; Clerk does not). Required.
+	Issuer string
+	// Audiences are the values this API answers to; a token's "aud" must
+	// contain at least one. Required: a token minted for another API of the
+	// same issuer must not be accepted here.
+	Audiences []string
+	// Keys supplies the signing keys. Required.
+	Keys jwks.Source
+	// Algorithms allowed for this issuer; default: every algorithm the keys
+	// allow. HMAC algorithms are never usable with a remote key set, since it
+	// yields no symmetric keys.
+	Algorithms []string
+}
+
+// Config configures a Verifier. Zero values take the documented defaults.
+type Config struct {
+	// Issuers are the trusted issuers; at least one. A token's "iss" selects
+	// its issuer before any key is looked up, so a token from an unknown
+	// issuer costs no network.
+	Issuers []Issuer
+	// ClockSkew is the tolerance on exp, nbf and iat; default
+	// DefaultClockSkew. Set NoClockSkew to compare exactly.
+	ClockSkew time.Duration
+	// MaxTokenAge, when set, refuses tokens whose "iat" is older; a token
+	// without "iat" is then refused too. Default: no limit.
+	MaxTokenAge time.Duration
+	// RequireAccessTokenType applies RFC 9068 strictly: "typ" must be
+	// "at+jwt" or "application/at+jwt", and "iat", "sub", "client_id" and
+	// "jti" are required.
+	RequireAccessTokenType bool
+	// AuthorizedParties, when set, requires "azp" to be present and one of
+	// them (Clerk's authorizedParties: the origins of your frontends).
+	AuthorizedParties []string
+	// MaxTokenBytes caps the raw token; default DefaultMaxTokenBytes.
+	MaxTokenBytes int
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// NoClockSkew asks for exact time comparisons (a zero ClockSkew takes the
+// default).
+const NoClockSkew time.Duration = -1
+
+// issuerEntry is an Issuer prepared for lookups.
+type issuerEntry struct {
+	Issuer
+	algorithms map[string]bool // nil: whatever the key allows
+}
+
+// validate checks cfg and prepares the issuers. Errors say how to fix the
+// configuration.
+func (cfg *Config) validate() (map[string]*issuerEntry, error) {
+	if len(cfg.Issuers) == 0 {
+		return nil, errors.New("token: configure at least one issuer")
+	}
+	issuers := make(map[string]*issuerEntry, len(cfg.Issuers))
+	for i, iss := range cfg.Issuers {
+		if iss.Issuer == "" {
+			return nil, fmt.Errorf("token: issuer %d has no Issuer identifier; set it to the exact iss of your tokens", i)
+		}
+		if strings.TrimSpace(iss.Issuer) != iss.Issuer {
+			return nil, fmt.Errorf("token: issuer %q has surrounding spaces", iss.Issuer)
+		}
+		if _, dup := issuers[iss.Issuer]; dup {
+			return nil, fmt.Errorf("token: issuer %q is configured twice", iss.Issuer)
+		}
+		if len(iss.Audiences) == 0 || slices.Contains(iss.Audiences, "") {
+			return nil, fmt.Errorf("token: issuer %q needs at least one non-empty audience (your API identifier)", iss.Issuer)
+		}
+		if iss.Keys == nil {
+			return nil, fmt.Errorf("token: issuer %q has no key source", iss.Issuer)
+		}
+		entry := &issuerEntry{Issuer: iss}
+		if len(iss.Algorithms) > 0 {
+			entry.algorithms = make(map[string]bool, len(iss.Algorithms))
+			for _, alg := range iss.Algorithms {
+				if !jwks.IsSupported(alg) {
+					return nil, fmt.Errorf("token: issuer %q: algorithm %q is not supported (supported: %s, HS256, HS384, HS512; never none)",
+						iss.Issuer, alg, strings.Join(jwks.AsymmetricAlgorithms(), ", "))
+				}
+				entry.algorithms[alg] = true
+			}
+		}
+		issuers[iss.Issuer] = entry
+	}
+	if cfg.ClockSkew < 0 && cfg.ClockSkew != NoClockSkew {
+		return nil, errors.New("token: ClockSkew must not be negative; use NoClockSkew for exact comparisons")
+	}
+	if cfg.MaxTokenAge < 0 {
+		return nil, errors.New("token: MaxTokenAge must not be negative (zero means no limit)")
+	}
+	if cfg.MaxTokenBytes < 0 {
+		return nil, errors.New("token: MaxTokenBytes must not be negative (zero takes the default)")
+	}
+	if slices.Contains(cfg.AuthorizedParties, "") {
+		return nil, errors.New("token: AuthorizedParties must not contain an empty value")
+	}
+	return issuers, nil
+}

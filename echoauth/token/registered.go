@@ -1,0 +1,62 @@
+package token
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// decodeRegistered fills the registered claims from the members. Each must
+// have its registered JSON type when present: "exp":"123" or "exp":null is a
+// malformed claim, not a missing one, so that no parser difference between
+// issuers and this verifier can turn a bad expiry into none at all.
+func (c *Claims) decodeRegistered() error {
+	var err error
+	for _, m := range c.members {
+		switch m.name {
+		case "iss":
+			c.Issuer, err = decodeString(m.value)
+		case "sub":
+			c.Subject, err = decodeString(m.value)
+		case "aud":
+			c.Audience, err = decodeStringOrStrings(c.Audience[:0], m.value)
+		case "exp":
+			c.Expiry, err = decodeNumericDate(m.value)
+		case "nbf":
+			c.NotBefore, err = decodeNumericDate(m.value)
+		case "iat":
+			c.IssuedAt, err = decodeNumericDate(m.value)
+		case "jti":
+			c.ID, err = decodeString(m.value)
+		case "azp":
+			c.AuthorizedParty, err = decodeString(m.value)
+		case "client_id":
+			c.ClientID, err = decodeString(m.value)
+		default:
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s", ErrClaimType, m.name)
+		}
+	}
+	return nil
+}
+
+// maxNumericDate bounds NumericDate values to what time.Time represents
+// without overflow (year 2262 in UnixNano terms is not the limit here, but a
+// seconds count beyond ±2^53 cannot be a real date and would lose precision).
+const maxNumericDate = 1 << 53
+
+// decodeNumericDate parses a NumericDate (RFC 7519 §2): seconds since the
+// epoch, possibly fractional.
+func decodeNumericDate(raw []byte) (time.Time, error) {
+	f, err := decodeNumber(raw)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if f < 0 || f > maxNumericDate {
+		return time.Time{}, fmt.Errorf("%w: date out of range", ErrClaimType)
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)), nil
+}

@@ -1,0 +1,200 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/scopegate/scopegate/echoauth/jwks"
+)
+
+// Verifier checks tokens against a fixed configuration. It is safe for
+// concurrent use.
+type Verifier struct {
+	issuers           map[string]*issuerEntry
+	skew              time.Duration
+	maxAge            time.Duration
+	strictType        bool
+	authorizedParties []string
+	maxBytes          int
+	now               func() time.Time
+}
+
+// New validates cfg and returns a Verifier. Configuration mistakes are
+// reported here, with how to fix them, rather than at the first request.
+func New(cfg Config) (*Verifier, error) {
+	issuers, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	v := &Verifier{
+		issuers:           issuers,
+		skew:              cfg.ClockSkew,
+		maxAge:            cfg.MaxTokenAge,
+		strictType:        cfg.RequireAccessTokenType,
+		authorizedParties: slices.Clone(cfg.AuthorizedParties),
+		maxBytes:          cfg.MaxTokenBytes,
+		now:               cfg.Now,
+	}
+	switch v.skew {
+	case 0:
+		v.skew = DefaultClockSkew
+	case NoClockSkew:
+		v.skew = 0
+	}
+	if v.maxBytes == 0 {
+		v.maxBytes = DefaultMaxTokenBytes
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	return v, nil
+}
+
+// ValidateToken verifies raw and returns its *Token; it has the signature of
+// go-jwt-middleware's jwtmiddleware.ValidateToken.
+func (v *Verifier) ValidateToken(ctx context.Context, raw string) (any, error) {
+	return v.Verify(ctx, raw)
+}
+
+// Verify checks raw and returns the verified token. The checks run cheapest
+// first, so that junk is refused before it costs a key lookup or a signature
+// verification: size, structure, header, issuer, claims, then key and
+// signature. Every error wraps one ValidationError, except when the issuer's
+// keys cannot be had: then it wraps jwks.ErrUnavailable and the token may be
+// valid.
+func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
+	if len(raw) > v.maxBytes {
+		return nil, ErrTooLarge
+	}
+	parts, err := splitCompact(raw)
+	if err != nil {
+		return nil, err
+	}
+	headerJSON, err := decodeSegment(parts.header, "header")
+	if err != nil {
+		return nil, err
+	}
+	header, err := parseHeader(headerJSON, v.strictType)
+	if err != nil {
+		return nil, err
+	}
+	if !jwks.IsSupported(header.Algorithm) {
+		return nil, ErrAlgorithm
+	}
+	payload, err := decodeSegment(parts.payload, "payload")
+	if err != nil {
+		return nil, err
+	}
+	members, err := parseObject(make([]member, 0, 16), payload, maxPayloadDepth)
+	if err != nil {
+		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+	}
+	tok := &Token{Header: header, Claims: Claims{raw: payload, members: members}}
+	if err := tok.Claims.decodeRegistered(); err != nil {
+		return nil, err
+	}
+
+	// The issuer decides which keys may be consulted, so it is settled
+	// before any key lookup (RFC 8725 §3.8): a token naming an issuer we do
+	// not trust costs nothing but this map lookup.
+	iss, ok := v.issuers[tok.Claims.Issuer]
+	if !ok {
+		if _, has := tok.Claims.Value("iss"); !has {
+			return nil, fmt.Errorf("%w: iss", ErrMissingClaim)
+		}
+		return nil, ErrIssuer
+	}
+	if iss.algorithms != nil && !iss.algorithms[header.Algorithm] {
+		return nil, ErrAlgorithm
+	}
+	if err := v.checkClaims(&tok.Claims, iss); err != nil {
+		return nil, err
+	}
+
+	signature, err := decodeSegment(parts.signature, "signature")
+	if err != nil {
+		return nil, err
+	}
+	if len(signature) == 0 {
+		return nil, ErrSignature
+	}
+	key, err := iss.Keys.Key(ctx, header.KeyID, header.Algorithm)
+	if err != nil {
+		switch {
+		case errors.Is(err, jwks.ErrUnavailable):
+			return nil, err
+		case errors.Is(err, jwks.ErrAmbiguousKey):
+			return nil, fmt.Errorf("%w: %w", ErrUnknownKey, err)
+		default:
+			return nil, ErrUnknownKey
+		}
+	}
+	if err := key.Verify(header.Algorithm, []byte(parts.signingInput), signature); err != nil {
+		if errors.Is(err, jwks.ErrAlgorithm) {
+			return nil, ErrAlgorithm
+		}
+		return nil, ErrSignature
+	}
+	tok.key = key
+	return tok, nil
+}
+
+// checkClaims applies the rules on claims, in the order a reader of a
+// failed token would look: lifetime, audience, then the optional rules.
+func (v *Verifier) checkClaims(c *Claims, iss *issuerEntry) error {
+	now := v.now()
+	if c.Expiry.IsZero() {
+		return fmt.Errorf("%w: exp", ErrMissingClaim)
+	}
+	// RFC 7519 §4.1.4: the token is valid strictly before exp.
+	if !now.Before(c.Expiry.Add(v.skew)) {
+		return ErrExpired
+	}
+	if !c.NotBefore.IsZero() && now.Add(v.skew).Before(c.NotBefore) {
+		return ErrNotYetValid
+	}
+	if !c.IssuedAt.IsZero() && now.Add(v.skew).Before(c.IssuedAt) {
+		return ErrIssuedInFuture
+	}
+	if !audienceMatches(c.Audience, iss.Audiences) {
+		if len(c.Audience) == 0 {
+			return fmt.Errorf("%w: aud", ErrMissingClaim)
+		}
+		return ErrAudience
+	}
+	if v.maxAge > 0 {
+		if c.IssuedAt.IsZero() {
+			return fmt.Errorf("%w: iat", ErrMissingClaim)
+		}
+		if now.Sub(c.IssuedAt) > v.maxAge+v.skew {
+			return ErrTooOld
+		}
+	}
+	if v.strictType {
+		for _, name := range [...]string{"iat", "sub", "client_id", "jti"} {
+			if _, ok := c.Value(name); !ok {
+				return fmt.Errorf("%w: %s", ErrMissingClaim, name)
+			}
+		}
+	}
+	if len(v.authorizedParties) > 0 && !slices.Contains(v.authorizedParties, c.AuthorizedParty) {
+		if c.AuthorizedParty == "" {
+			return fmt.Errorf("%w: azp", ErrMissingClaim)
+		}
+		return ErrAuthorizedParty
+	}
+	return nil
+}
+
+// audienceMatches reports whether any of the token's audiences is ours.
+func audienceMatches(tokenAudiences, ours []string) bool {
+	for _, a := range tokenAudiences {
+		if slices.Contains(ours, a) {
+			return true
+		}
+	}
+	return false
+}
