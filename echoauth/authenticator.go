@@ -1,0 +1,148 @@
+package echoauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
+	"github.com/labstack/echo/v4"
+
+	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/echoauth/token"
+)
+
+// Authenticator builds the authentication middlewares from one validated
+// configuration. It is safe for concurrent use; create it once at startup.
+type Authenticator struct {
+	validate jwtmiddleware.ValidateToken
+	verifier *token.Verifier // nil when ValidateToken is plugged
+	remotes  []*jwks.Remote
+	sources  tokenSources
+	skipper  Skipper
+	realm    string
+}
+
+// New validates cfg and returns an Authenticator. Every configuration
+// mistake is reported here with how to fix it, not at the first request.
+// Remote keys are fetched on first use; call Prefetch to fetch them at
+// startup.
+func New(cfg Config) (*Authenticator, error) {
+	a := &Authenticator{
+		sources: tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
+		skipper: cfg.Skipper,
+		realm:   cfg.Realm,
+	}
+	if a.realm == "" {
+		a.realm = DefaultRealm
+	}
+	if err := checkRealm(a.realm); err != nil {
+		return nil, err
+	}
+	if a.skipper == nil {
+		a.skipper = func(echo.Context) bool { return false }
+	}
+	if cfg.ValidateToken != nil {
+		if len(cfg.issuers()) > 0 {
+			return nil, errors.New("echoauth: set either ValidateToken or Issuer/Audience/Keys, not both: a plugged validator does its own checks")
+		}
+		a.validate = cfg.ValidateToken
+		return a, nil
+	}
+	verifier, remotes, err := cfg.buildVerifier()
+	if err != nil {
+		return nil, err
+	}
+	a.verifier, a.remotes, a.validate = verifier, remotes, verifier.ValidateToken
+	return a, nil
+}
+
+// Prefetch fetches the signing keys of every remote issuer now, for a
+// readiness probe or to fail fast at startup. It returns the first failure.
+func (a *Authenticator) Prefetch(ctx context.Context) error {
+	for _, r := range a.remotes {
+		if err := r.Prefetch(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// KeySets returns the remote key sets, for their Stats.
+func (a *Authenticator) KeySets() []*jwks.Remote {
+	return append([]*jwks.Remote(nil), a.remotes...)
+}
+
+// CheckJWT returns the strict middleware: a request without a valid token is
+// answered 401 (400 when malformed, 503 when keys are unavailable) and never
+// reaches the handler.
+func (a *Authenticator) CheckJWT() echo.MiddlewareFunc {
+	return a.middleware(true)
+}
+
+// WithAuth returns the lax middleware: it attaches the auth object, signed
+// in or signed out, and always calls the handler. A token that is present but
+// invalid is never treated as signed in; RequireAuth further down the chain
+// answers with the reason.
+func (a *Authenticator) WithAuth() echo.MiddlewareFunc {
+	return a.middleware(false)
+}
+
+// middleware is CheckJWT when strict, WithAuth otherwise.
+func (a *Authenticator) middleware(strict bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if isPreflight(c.Request()) || a.skipper(c) {
+				return next(c)
+			}
+			auth := a.authenticate(c.Request())
+			if strict && !auth.IsAuthenticated {
+				return failure(auth).respond(c, a.realm)
+			}
+			attach(c, auth)
+			return next(c)
+		}
+	}
+}
+
+// authenticate turns a request into its auth object.
+func (a *Authenticator) authenticate(r *http.Request) *Auth {
+	raw, reqErr := a.sources.extract(r)
+	if reqErr != nil {
+		return &Auth{Err: reqErr, realm: a.realm}
+	}
+	if raw == "" {
+		return &Auth{realm: a.realm}
+	}
+	validated, err := a.validate(r.Context(), raw)
+	if err != nil {
+		return &Auth{Err: classify(err), realm: a.realm}
+	}
+	auth, err := newAuth(validated)
+	if err != nil {
+		return &Auth{Err: classify(err), realm: a.realm}
+	}
+	auth.realm = a.realm
+	return auth
+}
+
+// classify turns a validation failure into the Error it answers with.
+func classify(err error) *Error {
+	var unavail *jwks.UnavailableError
+	if errors.As(err, &unavail) {
+		return unavailable(unavail.RetryAfter, err)
+	}
+	if errors.Is(err, jwks.ErrUnavailable) {
+		return unavailable(0, err)
+	}
+	return invalidToken(token.Description(err), err)
+}
+
+// failure is the error a signed-out request is answered with.
+func failure(auth *Auth) *Error {
+	var e *Error
+	if errors.As(auth.Err, &e) {
+		return e
+	}
+	return missingToken()
+}

@@ -1,0 +1,170 @@
+package echoauth
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
+	"github.com/labstack/echo/v4"
+
+	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/echoauth/token"
+)
+
+// DefaultRealm is the realm of every challenge unless Config.Realm says
+// otherwise; express-oauth2-jwt-bearer uses the same.
+const DefaultRealm = "api"
+
+// Config configures an Authenticator. Every field has a documented default;
+// only the issuer and audience, or a ValidateToken, are required.
+type Config struct {
+	// Issuer is the exact "iss" of accepted tokens, e.g.
+	// "https://tenant.auth0.com/" (Auth0 keeps the trailing slash) or
+	// "https://clerk.example.com" (Clerk does not). Its keys are found by
+	// OpenID Connect discovery unless JWKSURL or Keys is set.
+	Issuer string
+	// Audience lists the identifiers of this API; a token's "aud" must
+	// contain one of them.
+	Audience []string
+	// JWKSURL skips discovery and fetches keys from this URL.
+	JWKSURL string
+	// Keys replaces the remote key set with keys of your own, e.g.
+	// jwks.NewStatic over jwks.ParsePEM for networkless verification, or an
+	// HMAC secret.
+	Keys jwks.Source
+	// Issuers trusts more issuers, each with its own audiences and keys,
+	// besides or instead of Issuer. A token's "iss" picks its issuer before
+	// any key is fetched.
+	Issuers []IssuerConfig
+	// Algorithms restricts the accepted "alg" values; default: every
+	// algorithm the key allows ("none" never; HMAC only with an HMAC key).
+	Algorithms []string
+
+	// ClockSkew tolerates clock differences on exp, nbf and iat; default 5 s.
+	ClockSkew time.Duration
+	// MaxTokenAge refuses tokens issued longer ago; default: no limit.
+	MaxTokenAge time.Duration
+	// RequireAccessTokenType applies RFC 9068 strictly (typ "at+jwt"; iat,
+	// sub, client_id and jti required); default false, since Auth0 and
+	// Clerk issue "typ":"JWT".
+	RequireAccessTokenType bool
+	// AuthorizedParties, when set, requires "azp" to be one of them.
+	AuthorizedParties []string
+	// MaxTokenBytes caps the raw token; default token.DefaultMaxTokenBytes.
+	MaxTokenBytes int
+
+	// HTTPClient fetches discovery documents and key sets; default a plain
+	// client (each fetch is bounded by FetchTimeout).
+	HTTPClient *http.Client
+	// Now is the clock of verification and key caching; default time.Now.
+	Now func() time.Time
+	// CacheTTL, RefreshCooldown and FetchTimeout tune the remote key sets;
+	// defaults 10 min (or the server's Cache-Control), 30 s and 5 s. See
+	// jwks.RemoteConfig.
+	CacheTTL, RefreshCooldown, FetchTimeout time.Duration
+	// Logger receives key set fetch events; nil logs nothing.
+	Logger *slog.Logger
+
+	// ValidateToken replaces the built-in verifier, e.g. with
+	// go-jwt-middleware's validator. Issuer, Audience and the key settings
+	// are then unused. Scopes and permissions are read from whatever it
+	// returns, marshalled to JSON (go-jwt-middleware's ValidatedClaims
+	// included: its custom claims carry the scope).
+	ValidateToken jwtmiddleware.ValidateToken
+	// Skipper skips authentication for requests it returns true for;
+	// default none. CORS preflight requests are always skipped.
+	Skipper Skipper
+	// Realm names the protection space in challenges; default "api".
+	Realm string
+	// Cookie, when set, reads the token from this cookie (Clerk: "__session")
+	// when the Authorization header carries none.
+	Cookie string
+	// QueryParameter, when set, also accepts the token in this query
+	// parameter (for clients that cannot set headers, such as EventSource).
+	// A request carrying it by two methods is refused with 400.
+	QueryParameter string
+}
+
+// Skipper returns true for requests the authentication middlewares should
+// let through untouched. It has the shape of Echo's middleware.Skipper.
+type Skipper func(c echo.Context) bool
+
+// IssuerConfig is one trusted issuer of Config.Issuers.
+type IssuerConfig struct {
+	// Issuer is the exact "iss".
+	Issuer string
+	// Audience lists the audiences accepted from this issuer.
+	Audience []string
+	// JWKSURL skips discovery for this issuer.
+	JWKSURL string
+	// Keys replaces the remote key set of this issuer.
+	Keys jwks.Source
+}
+
+// issuers lists every configured issuer, Config.Issuer first.
+func (cfg *Config) issuers() []IssuerConfig {
+	var all []IssuerConfig
+	if cfg.Issuer != "" || len(cfg.Audience) > 0 || cfg.JWKSURL != "" || cfg.Keys != nil {
+		all = append(all, IssuerConfig{Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.JWKSURL, Keys: cfg.Keys})
+	}
+	return append(all, cfg.Issuers...)
+}
+
+// buildVerifier turns the configuration into the built-in verifier and the
+// remote key sets it owns.
+func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
+	all := cfg.issuers()
+	if len(all) == 0 {
+		return nil, nil, errors.New("echoauth: set Issuer and Audience (your API identifier), or ValidateToken")
+	}
+	var remotes []*jwks.Remote
+	issuers := make([]token.Issuer, 0, len(all))
+	for _, ic := range all {
+		if ic.Issuer == "" {
+			return nil, nil, errors.New(`echoauth: Issuer is required: the exact "iss" of your tokens, e.g. "https://tenant.auth0.com/"`)
+		}
+		if len(ic.Audience) == 0 {
+			return nil, nil, fmt.Errorf("echoauth: issuer %q needs an Audience: your API identifier, e.g. \"https://api.example.com\"", ic.Issuer)
+		}
+		keys := ic.Keys
+		if keys == nil {
+			remote, err := jwks.NewRemote(jwks.RemoteConfig{
+				Issuer:          ic.Issuer,
+				URL:             ic.JWKSURL,
+				HTTPClient:      cfg.HTTPClient,
+				Now:             cfg.Now,
+				CacheTTL:        cfg.CacheTTL,
+				RefreshCooldown: cfg.RefreshCooldown,
+				FetchTimeout:    cfg.FetchTimeout,
+				Logger:          cfg.Logger,
+			})
+			if err != nil {
+				return nil, nil, fmt.Errorf("echoauth: issuer %q: %w", ic.Issuer, err)
+			}
+			remotes = append(remotes, remote)
+			keys = remote
+		}
+		issuers = append(issuers, token.Issuer{
+			Issuer:     ic.Issuer,
+			Audiences:  ic.Audience,
+			Keys:       keys,
+			Algorithms: cfg.Algorithms,
+		})
+	}
+	v, err := token.New(token.Config{
+		Issuers:                issuers,
+		ClockSkew:              cfg.ClockSkew,
+		MaxTokenAge:            cfg.MaxTokenAge,
+		RequireAccessTokenType: cfg.RequireAccessTokenType,
+		AuthorizedParties:      cfg.AuthorizedParties,
+		MaxTokenBytes:          cfg.MaxTokenBytes,
+		Now:                    cfg.Now,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("echoauth: %w", err)
+	}
+	return v, remotes, nil
+}

@@ -1,0 +1,22 @@
+// Package echoauth is the Echo face of scopegate: middlewares that
+// authenticate a request by its bearer JWT and authorize it by scope,
+// permission or role, answering as RFC 6750 says.
+//
+//	auth, err := echoauth.New(echoauth.Config{
+//		Issuer:   "https://tenant.auth0.com/",
+//		Audience: []string{"https://api.example.com"},
+//	})
+//	e.GET("/api/public", public)
+//	e.GET("/api/private", private, auth.CheckJWT())
+//	e.GET("/api/private-scoped", scoped, auth.CheckJWT(), echoauth.RequireScopes("read:messages"))
+//
+// CheckJWT is strict: no token or an invalid one answers 401. WithAuth is lax:
+// it attaches a signed-out auth object instead, and RequireAuth later on the
+// chain makes a route strict. The authorization middlewares (RequireScopes,
+// RequireAnyScope, Has) answer 403 only for a valid token that lacks the
+// grant; without a valid token they answer 401.
+//
+// Errors are returned, never written, as *echo.HTTPError whose Internal is an
+// *Error, so the application's HTTPErrorHandler renders them; the middleware
+// sets WWW-Authenticate (and Retry-After for 503) on the response first.
+package echoauth

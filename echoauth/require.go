@@ -1,0 +1,77 @@
+package echoauth
+
+import (
+	"fmt"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scopegate/scopegate/scopes"
+)
+
+// Descriptions of 403 answers.
+const (
+	descMissingScope      = "token lacks the required scope"
+	descMissingPermission = "token lacks the required permission"
+)
+
+// RequireAuth makes a route strict after WithAuth: a signed-out request is
+// answered as CheckJWT would have (401, or 400/503 with the reason WithAuth
+// recorded). Without WithAuth or CheckJWT before it, every request is
+// signed out.
+func RequireAuth() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			auth := GetAuth(c)
+			if !auth.IsAuthenticated {
+				return failure(auth).respond(c, auth.realm)
+			}
+			return next(c)
+		}
+	}
+}
+
+// RequireScopes answers 403 unless the token grants every one of the scopes
+// (from "scope" or "scp"). Unlike express-oauth2-jwt-bearer's requiredScopes,
+// every argument counts. It panics at route registration when a scope is
+// empty or not a valid RFC 6749 scope token.
+func RequireScopes(required ...string) echo.MiddlewareFunc {
+	return require(scopes.All(required...), descMissingScope, "RequireScopes")
+}
+
+// RequireAnyScope answers 403 unless the token grants at least one of the
+// scopes. It panics at route registration on an invalid scope.
+func RequireAnyScope(anyOf ...string) echo.MiddlewareFunc {
+	return require(scopes.Any(anyOf...), descMissingScope, "RequireAnyScope")
+}
+
+// Has answers 403 unless the token satisfies req, a requirement of package
+// scopes: scopes.Permission("org:admin:example"), scopes.All(...), or their
+// combinations. It panics at route registration when req is invalid.
+func Has(req scopes.Requirement) echo.MiddlewareFunc {
+	return require(req, descMissingPermission, "Has")
+}
+
+// require builds an authorization middleware. A request without a valid
+// token is answered 401 (or with the reason authentication recorded), never
+// 403: RFC 6750 keeps insufficient_scope for tokens that are valid.
+func require(req scopes.Requirement, description, name string) echo.MiddlewareFunc {
+	if req == nil {
+		panic(fmt.Sprintf("echoauth.%s: the requirement is nil", name))
+	}
+	if err := scopes.Validate(req); err != nil {
+		panic(fmt.Sprintf("echoauth.%s: %v", name, err))
+	}
+	scope := req.Scope()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			auth := GetAuth(c)
+			if !auth.IsAuthenticated {
+				return failure(auth).respond(c, auth.realm)
+			}
+			if !req.Satisfied(auth.grants) {
+				return insufficientScope(description, scope).respond(c, auth.realm)
+			}
+			return next(c)
+		}
+	}
+}
