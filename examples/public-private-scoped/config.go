@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scopegate/scopegate/echoauth"
+)
+
+// settings is the example's configuration, read from the environment.
+type settings struct {
+	port     int
+	devMode  bool
+	auth     echoauth.Config
+	audience []string
+}
+
+// defaultAudience is the API identifier of the Auth0 quickstarts, used in
+// dev mode when AUDIENCE is not set.
+const defaultAudience = "https://api.example.com"
+
+// usage explains every variable; it is printed with configuration errors.
+const usage = `Environment:
+  PORT                   port to listen on (default 3010; 0 picks a free port)
+  ISSUER_BASE_URL        exact issuer of your tokens, e.g. https://YOUR_TENANT.auth0.com/
+                         (unset: dev mode with an embedded issuer, no account or network needed)
+  AUDIENCE               your API identifier(s), comma-separated (required with ISSUER_BASE_URL)
+  JWKS_URI               JWKS URL; skips OpenID discovery
+  CLOCK_SKEW             tolerance on exp/nbf/iat, a Go duration (default 5s)
+  JWKS_CACHE_TTL         how long fetched keys are fresh (default 10m or the server's Cache-Control)
+  JWKS_REFRESH_COOLDOWN  least time between refetches for unknown kids (default 30s)`
+
+// loadSettings reads the configuration through getenv. Every mistake is
+// reported at once, with what to set.
+func loadSettings(getenv func(string) string) (settings, error) {
+	var s settings
+	var problems []string
+	s.port = 3010
+	if p := strings.TrimSpace(getenv("PORT")); p != "" {
+		port, err := strconv.Atoi(p)
+		if err != nil || port < 0 || port > 65535 {
+			problems = append(problems, fmt.Sprintf("PORT=%q is not a port number (1-65535, or 0 for any free port)", p))
+		}
+		s.port = port
+	}
+	s.auth.Issuer = strings.TrimSpace(getenv("ISSUER_BASE_URL"))
+	s.devMode = s.auth.Issuer == ""
+	for _, a := range strings.Split(getenv("AUDIENCE"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			s.audience = append(s.audience, a)
+		}
+	}
+	if len(s.audience) == 0 {
+		if !s.devMode {
+			problems = append(problems, "AUDIENCE is required with ISSUER_BASE_URL: set it to your API identifier, e.g. https://api.example.com")
+		}
+		s.audience = []string{defaultAudience}
+	}
+	s.auth.Audience = s.audience
+	s.auth.JWKSURL = strings.TrimSpace(getenv("JWKS_URI"))
+	if s.devMode && s.auth.JWKSURL != "" {
+		problems = append(problems, "JWKS_URI needs ISSUER_BASE_URL too: set the issuer of the tokens those keys sign")
+	}
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+	}{
+		{"CLOCK_SKEW", &s.auth.ClockSkew},
+		{"JWKS_CACHE_TTL", &s.auth.CacheTTL},
+		{"JWKS_REFRESH_COOLDOWN", &s.auth.RefreshCooldown},
+	} {
+		v := strings.TrimSpace(getenv(d.name))
+		if v == "" {
+			continue
+		}
+		parsed, err := time.ParseDuration(v)
+		if err != nil || parsed <= 0 {
+			problems = append(problems, fmt.Sprintf("%s=%q is not a positive Go duration such as 5s or 10m", d.name, v))
+			continue
+		}
+		*d.into = parsed
+	}
+	if len(problems) > 0 {
+		return s, errors.New(strings.Join(problems, "\n"))
+	}
+	return s, nil
+}

@@ -1,0 +1,126 @@
+// Command public-private-scoped runs the API of the Auth0 quickstarts on Echo
+// with scopegate: /api/public for anyone, /api/private for a valid token,
+// /api/private-scoped for a token with the read:messages scope,
+// /api/org-admin for the org:admin:example permission, and /api/me showing
+// the auth object, signed in or not.
+//
+// With no ISSUER_BASE_URL it runs in dev mode: an issuer embedded in the
+// process serves discovery and keys on loopback, and the program prints curl
+// commands with ready-made tokens. Set ISSUER_BASE_URL and AUDIENCE to use
+// your Auth0 tenant or any OpenID Connect issuer.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/echoauth/authtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+}
+
+// run starts the server and serves until ctx ends.
+func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
+	s, err := loadSettings(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration error:\n%v\n\n%s", err, usage)
+	}
+	host := ""
+	var dev *authtest.Issuer
+	if s.devMode {
+		// The dev server listens on loopback only: its tokens are minted by
+		// the process itself and prove nothing to the outside world.
+		host = "127.0.0.1"
+		dev, err = authtest.Start(authtest.WithAudience(s.audience[0]))
+		if err != nil {
+			return fmt.Errorf("starting the embedded issuer: %w", err)
+		}
+		defer dev.Close()
+		s.auth.Issuer = dev.URL()
+	}
+	auth, err := echoauth.New(s.auth)
+	if err != nil {
+		return fmt.Errorf("configuration error:\n%v\n\n%s", err, usage)
+	}
+	if err := auth.Prefetch(ctx); err != nil {
+		// Not fatal: the key set retries on its own, and requests answer
+		// 503 with Retry-After until keys arrive.
+		fmt.Fprintf(out, "warning: signing keys are not available yet: %v\n", err)
+	}
+
+	listener, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(s.port)))
+	if err != nil {
+		return fmt.Errorf("listening on port %d: %w (set PORT to another port)", s.port, err)
+	}
+	base := "http://localhost:" + strconv.Itoa(listener.Addr().(*net.TCPAddr).Port)
+	if dev != nil {
+		printDevGuide(out, base, dev)
+	} else {
+		fmt.Fprintf(out, "scopegate example listening on %s, trusting %s for audience %v\n", base, s.auth.Issuer, s.audience)
+	}
+
+	server := &http.Server{Handler: newServer(auth), ReadHeaderTimeout: 10 * time.Second}
+	errs := make(chan error, 1)
+	go func() { errs <- server.Serve(listener) }()
+	select {
+	case err := <-errs:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := server.Shutdown(shutdown); err != nil {
+			return err
+		}
+		if err := <-errs; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+// printDevGuide prints tokens of the embedded issuer and curl commands
+// that show each route's answers.
+func printDevGuide(out io.Writer, base string, dev *authtest.Issuer) {
+	day := 24 * time.Hour
+	noScope := dev.Token().ExpiresIn(day).String()
+	reader := dev.Token().Scope("read:messages").ExpiresIn(day).String()
+	admin := dev.Token().Scope("read:messages").Claim("permissions", []string{"org:admin:example"}).ExpiresIn(day).String()
+	fmt.Fprintf(out, `scopegate example listening on %[1]s (dev mode: embedded issuer at %[2]s)
+
+Tokens valid for 24 hours (paste into your shell):
+  export NO_SCOPE_TOKEN=%[3]s
+  export READER_TOKEN=%[4]s
+  export ADMIN_TOKEN=%[5]s
+
+Try:
+  curl -i %[1]s/api/public                                                     # 200
+  curl -i %[1]s/api/private                                                    # 401
+  curl -i -H "Authorization: Bearer $NO_SCOPE_TOKEN" %[1]s/api/private         # 200
+  curl -i -H "Authorization: Bearer $NO_SCOPE_TOKEN" %[1]s/api/private-scoped  # 403
+  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/private-scoped    # 200
+  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/org-admin         # 403
+  curl -i -H "Authorization: Bearer $ADMIN_TOKEN" %[1]s/api/org-admin          # 200
+  curl -i -H "Authorization: Bearer not-a-token" %[1]s/api/private             # 401
+  curl -i %[1]s/api/me                                                         # 200, signed out
+  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/me                # 200, signed in
+
+Stop with Ctrl-C.
+`, base, dev.URL(), noScope, reader, admin)
+}
