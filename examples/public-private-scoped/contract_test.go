@@ -137,3 +137,10 @@ func flipSignature(token string) string {
 	}
 	return string(b)
 }
+
+// advance moves the clock forward.
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}

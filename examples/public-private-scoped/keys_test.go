@@ -1,0 +1,132 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/echoauth/authtest"
+)
+
+// TestKeysUnderRotationAndFaults points the example at a JWKS server that
+// rotates, fails, slows down and lies. Valid tokens keep getting 200 from
+// the last good keys, a new kid is accepted on first sight, and junk kids
+// never cause more than one fetch per cooldown.
+func TestKeysUnderRotationAndFaults(t *testing.T) {
+	clock := &testClock{now: time.Unix(1_800_000_000, 0)}
+	issuer := authtest.NewIssuer(t, authtest.WithClock(clock.Now))
+	s, err := loadSettings(envOf(map[string]string{
+		"ISSUER_BASE_URL":       issuer.URL(),
+		"AUDIENCE":              issuer.Audience(),
+		"JWKS_CACHE_TTL":        "10m",
+		"JWKS_REFRESH_COOLDOWN": "30s",
+	}))
+	require.NoError(t, err)
+	s.auth.Now = clock.Now
+	s.auth.FetchTimeout = 200 * time.Millisecond
+	auth, err := echoauth.New(s.auth)
+	require.NoError(t, err)
+	api := httptest.NewServer(newServer(auth))
+	t.Cleanup(api.Close)
+
+	status := func(token string) int {
+		req, err := http.NewRequest(http.MethodGet, api.URL+"/api/private", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := api.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	jwksFetches := func() int64 { return issuer.Requests(authtest.JWKSPath) }
+	foreign, err := authtest.NewRSAKey(2048)
+	require.NoError(t, err)
+	junk := func(i int) string {
+		return issuer.Token().SignWith("RS256", foreign, "junk-"+strconv.Itoa(i)).MustSign(t)
+	}
+
+	original := issuer.Token().MustSign(t)
+	require.Equal(t, 200, status(original))
+	require.EqualValues(t, 1, jwksFetches())
+
+	// Junk kids: one refetch for the first, none for the rest of the
+	// cooldown, even when they arrive at once.
+	var wg sync.WaitGroup
+	codes := make([]int, 50)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = status(junk(i))
+		}()
+	}
+	wg.Wait()
+	for _, code := range codes {
+		assert.Equal(t, 401, code)
+	}
+	assert.EqualValues(t, 2, jwksFetches(), "junk kids cost at most one fetch per cooldown")
+
+	// Rotation: a new kid is accepted on first sight once the cooldown the
+	// junk started has passed.
+	clock.advance(31 * time.Second)
+	_, err = issuer.Rotate("RS256")
+	require.NoError(t, err)
+	rotated := issuer.Token().MustSign(t)
+	assert.Equal(t, 200, status(rotated))
+	assert.EqualValues(t, 3, jwksFetches())
+	assert.Equal(t, 200, status(original), "the old key is still published")
+
+	faults := []struct {
+		name    string
+		handler http.Handler
+	}{
+		{"server error", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "boom", http.StatusInternalServerError)
+		})},
+		{"garbage", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte("<html>maintenance</html>"))
+		})},
+		{"empty key set", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte(`{"keys":[]}`))
+		})},
+		{"slower than the timeout", authtest.Slow(time.Minute, issuer.DefaultHandler(authtest.JWKSPath))},
+	}
+	for _, fault := range faults {
+		t.Run(fault.name, func(t *testing.T) {
+			issuer.SetHandler(authtest.JWKSPath, fault.handler)
+			t.Cleanup(func() { issuer.SetHandler(authtest.JWKSPath, nil) })
+			before := failures(t, auth)
+			// Past the TTL, the cached keys are refreshed; the refresh fails.
+			clock.advance(11 * time.Minute)
+			assert.Equal(t, 200, status(rotated), "valid tokens keep working from the last good keys")
+			assert.Equal(t, before+1, failures(t, auth), "the refresh failed")
+			assert.Equal(t, 200, status(rotated))
+			assert.Equal(t, 200, status(original))
+		})
+	}
+
+	// The server recovers and the keys refresh again.
+	before := failures(t, auth)
+	clock.advance(11 * time.Minute)
+	assert.Equal(t, 200, status(rotated))
+	assert.Equal(t, before, failures(t, auth))
+	assert.Empty(t, auth.KeySets()[0].Stats().LastError)
+}
+
+// failures waits for any fetch in flight (Prefetch joins it rather than
+// starting another, so no polling is needed) and returns how many fetches
+// of the key set have failed.
+func failures(t *testing.T, auth *echoauth.Authenticator) uint64 {
+	t.Helper()
+	sets := auth.KeySets()
+	require.Len(t, sets, 1)
+	_ = sets[0].Prefetch(t.Context())
+	return sets[0].Stats().Failures
+}
