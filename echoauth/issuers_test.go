@@ -1,0 +1,61 @@
+package echoauth_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/echoauth/authtest"
+)
+
+// TestSeveralIssuers trusts two issuers, each with its own audience and
+// keys. The token's iss picks the issuer before any key is fetched, so a
+// token from an unknown issuer costs no network at all.
+func TestSeveralIssuers(t *testing.T) {
+	auth0 := authtest.NewIssuer(t, authtest.WithTrailingSlash(), authtest.WithAudience("https://api.example.com"))
+	clerk := authtest.NewIssuer(t, authtest.WithAudience("https://clerk-api.example.com"))
+	stranger := authtest.NewIssuer(t, authtest.WithAudience("https://api.example.com"))
+
+	auth, err := echoauth.New(echoauth.Config{
+		Issuer:   auth0.URL(),
+		Audience: []string{"https://api.example.com"},
+		Issuers: []echoauth.IssuerConfig{
+			{Issuer: clerk.URL(), Audience: []string{"https://clerk-api.example.com"}},
+		},
+	})
+	require.NoError(t, err)
+	e := echo.New()
+	e.GET("/private", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.CheckJWT())
+
+	tests := []struct {
+		name        string
+		token       string
+		status      int
+		description string
+	}{
+		{"first issuer", auth0.Token().MustSign(t), 200, ""},
+		{"second issuer", clerk.Token().MustSign(t), 200, ""},
+		{"second issuer with the first one's audience", clerk.Token().Audience("https://api.example.com").MustSign(t), 401, "token audience is not accepted"},
+		{"second issuer's claims signed with the first one's key", clerk.Token().SignWith("RS256", auth0.Signer("RS256"), auth0.KeyID("RS256")).MustSign(t), 401, "token signing key is unknown"},
+		{"unknown issuer", stranger.Token().MustSign(t), 401, "token issuer is not trusted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/private", nil)
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+			rec := serveEcho(e, req)
+			require.Equal(t, tt.status, rec.Code, rec.Body.String())
+			if tt.description != "" {
+				assert.Contains(t, rec.Header().Get("WWW-Authenticate"), `error_description="`+tt.description+`"`)
+			}
+		})
+	}
+	assert.Zero(t, stranger.Requests(authtest.DiscoveryPath)+stranger.Requests(authtest.JWKSPath), "an unknown issuer is never contacted")
+	assert.EqualValues(t, 1, auth0.Requests(authtest.JWKSPath))
+	assert.EqualValues(t, 2, clerk.Requests(authtest.JWKSPath), "one fetch, then one refetch for the kid it does not know")
+}
