@@ -23,6 +23,9 @@ var (
 	// ErrRedirect reports a redirect to another origin, which is refused so
 	// that whoever controls a redirect cannot substitute keys.
 	ErrRedirect = errors.New("jwks: redirect to another origin refused")
+	// ErrTooManyRedirects reports a chain of same-origin redirects longer
+	// than any server needs.
+	ErrTooManyRedirects = fmt.Errorf("jwks: stopped after %d redirects", maxRedirects)
 	// ErrNoUsableKeys reports a key set in which no key passed the checks.
 	ErrNoUsableKeys = errors.New("jwks: the key set has no usable key")
 )
@@ -51,8 +54,8 @@ const maxRedirects = 3
 func guardedClient(base *http.Client) *http.Client {
 	c := *base
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("%w: more than %d redirects", ErrRedirect, maxRedirects)
+		if len(via) > maxRedirects {
+			return ErrTooManyRedirects
 		}
 		first := via[0].URL
 		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {

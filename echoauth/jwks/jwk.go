@@ -12,15 +12,6 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// jwkMeta holds the JWK members go-jose does not expose or that decide
-// whether a key may be used at all.
-type jwkMeta struct {
-	Kty    string   `json:"kty"`
-	Use    *string  `json:"use"`
-	KeyOps []string `json:"key_ops"`
-	D      *string  `json:"d"`
-}
-
 // ParseJWK parses one JSON Web Key (RFC 7517) supplied by the application.
 // RSA, EC (P-256, P-384, P-521) and OKP Ed25519 public keys are accepted, and
 // "oct" HMAC secrets, which must name their "alg". Private keys, keys whose
@@ -58,36 +49,43 @@ func ParseJWKS(data []byte) ([]*Key, error) {
 // that arrive over the network: a symmetric key published by a server would let
 // anyone who can read the JWKS forge tokens.
 func parseJWK(data []byte, allowSymmetric bool) (*Key, error) {
-	var meta jwkMeta
-	if err := json.Unmarshal(data, &meta); err != nil {
+	// go-jose reads member names case-sensitively and refuses repeated
+	// members; the checks below must see exactly the members it builds the
+	// key from, so they read exact names too ("Use" is not "use").
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(data, &members); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
-	}
-	if meta.Use != nil && *meta.Use != "sig" {
-		return nil, fmt.Errorf("%w: use is %q", ErrNotForSignatures, *meta.Use)
-	}
-	if meta.KeyOps != nil && !slices.Contains(meta.KeyOps, "verify") {
-		return nil, fmt.Errorf("%w: key_ops lacks \"verify\"", ErrNotForSignatures)
-	}
-	if meta.Kty == "oct" {
-		if !allowSymmetric {
-			return nil, fmt.Errorf("%w: a remote key set must not carry symmetric keys", ErrInvalidKey)
-		}
-	} else if meta.D != nil {
-		return nil, fmt.Errorf("%w: the JWK holds a private key; publish only the public part", ErrInvalidKey)
 	}
 	var jwk jose.JSONWebKey
 	if err := jwk.UnmarshalJSON(data); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
 	}
+	if raw, ok := members["use"]; ok {
+		var use string
+		if json.Unmarshal(raw, &use) != nil || use != "sig" {
+			return nil, fmt.Errorf("%w: use is not \"sig\"", ErrNotForSignatures)
+		}
+	}
+	if raw, ok := members["key_ops"]; ok {
+		var ops []string
+		if json.Unmarshal(raw, &ops) != nil || !slices.Contains(ops, "verify") {
+			return nil, fmt.Errorf("%w: key_ops lacks \"verify\"", ErrNotForSignatures)
+		}
+	}
 	switch key := jwk.Key.(type) {
 	case []byte:
+		if !allowSymmetric {
+			return nil, fmt.Errorf("%w: a remote key set must not carry symmetric keys", ErrInvalidKey)
+		}
 		if jwk.Algorithm == "" {
 			return nil, fmt.Errorf("%w: an oct key must name its alg (HS256, HS384 or HS512)", ErrInvalidKey)
 		}
 		return NewHMACKey(key, jwk.KeyID, jwk.Algorithm)
 	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
 		return NewPublicKey(key, jwk.KeyID, jwk.Algorithm)
+	case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey:
+		return nil, fmt.Errorf("%w: the JWK holds a private key; publish only the public part", ErrInvalidKey)
 	default:
-		return nil, fmt.Errorf("%w: unsupported key type %q", ErrInvalidKey, meta.Kty)
+		return nil, fmt.Errorf("%w: unsupported key type %T", ErrInvalidKey, jwk.Key)
 	}
 }

@@ -64,11 +64,11 @@ func NewPublicKey(public crypto.PublicKey, kid, alg string) (*Key, error) {
 func NewHMACKey(secret []byte, kid, alg string) (*Key, error) {
 	info, ok := algorithms[alg]
 	if !ok || info.family != familyHMAC {
-		return nil, fmt.Errorf("jwks: an HMAC secret needs alg HS256, HS384 or HS512, not %q", alg)
+		return nil, fmt.Errorf("%w: an HMAC secret needs alg HS256, HS384 or HS512, not %q", ErrInvalidKey, alg)
 	}
 	if len(secret) < info.hash.Size() {
-		return nil, fmt.Errorf("jwks: an %s secret must be at least %d bytes, got %d: generate one with `openssl rand -base64 %d`",
-			alg, info.hash.Size(), len(secret), info.hash.Size())
+		return nil, fmt.Errorf("%w: an %s secret must be at least %d bytes, got %d: generate one with `openssl rand -base64 %d`",
+			ErrWeakKey, alg, info.hash.Size(), len(secret), info.hash.Size())
 	}
 	// Copy so that the caller clearing or reusing its buffer cannot change the key.
 	return &Key{id: kid, algorithm: alg, secret: append([]byte(nil), secret...)}, nil
@@ -110,13 +110,13 @@ func (k *Key) check() error {
 		if pub.Curve == nil || pub.X == nil || pub.Y == nil {
 			return fmt.Errorf("%w: incomplete EC key", ErrInvalidKey)
 		}
+		if p := pub.Curve.Params().Name; p != "P-256" && p != "P-384" && p != "P-521" {
+			return fmt.Errorf("%w: curve %s is not supported", ErrInvalidKey, p)
+		}
 		// ECDH validates that the point lies on its curve and is not the
 		// point at infinity; an off-curve point enables invalid-curve attacks.
 		if _, err := pub.ECDH(); err != nil {
 			return fmt.Errorf("%w: EC point is not on its curve", ErrInvalidKey)
-		}
-		if p := pub.Curve.Params().Name; p != "P-256" && p != "P-384" && p != "P-521" {
-			return fmt.Errorf("%w: curve %s is not supported", ErrInvalidKey, p)
 		}
 	case ed25519.PublicKey:
 		if len(pub) != ed25519.PublicKeySize {

@@ -129,7 +129,7 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 	} else if _, err := checkKeyURL(cfg.Issuer); err != nil {
 		// Discovery decides where keys come from, so it needs the same
 		// protection as the keys themselves.
-		return nil, fmt.Errorf("discovery from the issuer: %w", err)
+		return nil, err
 	}
 	for name, d := range map[string]time.Duration{
 		"CacheTTL": cfg.CacheTTL, "RefreshCooldown": cfg.RefreshCooldown, "FetchTimeout": cfg.FetchTimeout,
@@ -187,14 +187,14 @@ func (r *Remote) Key(ctx context.Context, kid, alg string) (*Key, error) {
 	cache := r.cache.Load()
 	if cache != nil {
 		if !now.Before(cache.refreshAt) {
-			r.startFetch(now, false) // in the background: the cached keys still serve
+			r.startFetch(now, false, cache) // in the background: the cached keys still serve
 		}
 		k, err := cache.find(kid, alg)
 		if !errors.Is(err, ErrKeyNotFound) {
 			return k, err
 		}
 	}
-	call := r.startFetch(now, cache != nil)
+	call := r.startFetch(now, cache != nil, cache)
 	if call == nil {
 		return nil, r.refusedError(now, cache != nil)
 	}
@@ -218,7 +218,7 @@ func (r *Remote) Prefetch(ctx context.Context) error {
 	if cache := r.cache.Load(); cache != nil && now.Before(cache.refreshAt) {
 		return nil
 	}
-	call := r.startFetch(now, false)
+	call := r.startFetch(now, false, r.cache.Load())
 	if call == nil {
 		if r.cache.Load() != nil {
 			return nil
@@ -236,14 +236,27 @@ func (r *Remote) Prefetch(ctx context.Context) error {
 	}
 }
 
+// finishedCall is returned to a caller whose view of the cache is already
+// out of date: a fetch completed since it looked, so it should look again
+// rather than start another fetch or be refused by the cooldown.
+var finishedCall = func() *fetchCall {
+	c := &fetchCall{done: make(chan struct{})}
+	close(c.done)
+	return c
+}()
+
 // startFetch returns the fetch in flight, starts one if the rules allow, or
 // returns nil. miss marks a fetch caused by an unknown kid, which is limited
 // to one per cooldown; any fetch waits out the cooldown after a failure.
-func (r *Remote) startFetch(now time.Time, miss bool) *fetchCall {
+// seen is the cache the caller looked in.
+func (r *Remote) startFetch(now time.Time, miss bool, seen *remoteCache) *fetchCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.inflight != nil {
 		return r.inflight
+	}
+	if r.cache.Load() != seen {
+		return finishedCall
 	}
 	if !r.lastFailure.IsZero() && now.Sub(r.lastFailure) < r.cooldown {
 		return nil
