@@ -92,7 +92,7 @@ func (c Claims) MarshalJSON() ([]byte, error) {
 func NewClaims(payload []byte) (*Claims, error) {
 	members, err := parseObject(nil, payload, maxPayloadDepth)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
 	c := &Claims{raw: payload, members: members}
 	if err := c.decodeRegistered(); err != nil {

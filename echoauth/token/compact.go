@@ -14,8 +14,7 @@ const (
 )
 
 // b64 decodes base64url without padding and refuses non-zero trailing bits,
-// so each token has exactly one encoding (RFC 7515 §2, §3.1). Strict mode
-// also refuses the CR and LF that the lenient decoder skips.
+// so each token has exactly one encoding (RFC 7515 §2, §3.1).
 var b64 = base64.RawURLEncoding.Strict()
 
 // compact is a compact JWS split into its parts.
@@ -55,12 +54,24 @@ func splitCompact(raw string) (compact, error) {
 	return c, nil
 }
 
-// decodeSegment decodes one base64url segment.
+// decodeSegment decodes one base64url segment. Go's decoders skip CR and LF
+// in every mode, so the alphabet is checked first: a token has exactly one
+// encoding, and a line break inside it is not a variant of it.
 func decodeSegment(segment, what string) ([]byte, error) {
+	for i := 0; i < len(segment); i++ {
+		if !isBase64URL(segment[i]) {
+			return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
+		}
+	}
 	out := make([]byte, b64.DecodedLen(len(segment)))
 	n, err := b64.Decode(out, []byte(segment))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
 	}
 	return out[:n], nil
+}
+
+// isBase64URL reports whether c is in the base64url alphabet (RFC 4648 §5).
+func isBase64URL(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }

@@ -88,18 +88,34 @@ func (cfg *Config) validate() (map[string]*issuerEntry, error) {
 			return nil, fmt.Errorf("token: issuer %q has surrounding spaces", iss.Issuer)
 		}
 		if _, dup := issuers[iss.Issuer]; dup {
-			return nil, fmt.Errorf("token: issuer %q is configured twice", iss.Issuer)
+			return nil, fmt.Errorf("token: issuer %q is configured twice; list each issuer once, with all of its audiences", iss.Issuer)
 		}
 		if len(iss.Audiences) == 0 || slices.Contains(iss.Audiences, "") {
 			return nil, fmt.Errorf("token: issuer %q needs at least one non-empty audience (your API identifier)", iss.Issuer)
 		}
 		if iss.Keys == nil {
-			return nil, fmt.Errorf("token: issuer %q has no key source", iss.Issuer)
+			return nil, fmt.Errorf("token: issuer %q has no key source; use jwks.NewRemote for its JWKS, or jwks.NewStatic for keys of your own", iss.Issuer)
 		}
 		entry := &issuerEntry{Issuer: iss}
-		if len(iss.Algorithms) > 0 {
-			entry.algorithms = make(map[string]bool, len(iss.Algorithms))
-			for _, alg := range iss.Algorithms {
+		// Copies, so that the caller changing its slices later cannot
+		// bypass the checks made here.
+		entry.Audiences = slices.Clone(iss.Audiences)
+		algorithms := slices.Clone(iss.Algorithms)
+		if _, remote := iss.Keys.(*jwks.Remote); remote {
+			// A remote key set never yields an HMAC key; refusing HMAC
+			// algorithms up front also spares such tokens a key lookup.
+			for _, alg := range algorithms {
+				if jwks.IsSymmetric(alg) {
+					return nil, fmt.Errorf("token: issuer %q: %s needs a shared secret, which a remote key set never provides; use jwks.NewHMACKey with jwks.NewStatic", iss.Issuer, alg)
+				}
+			}
+			if len(algorithms) == 0 {
+				algorithms = jwks.AsymmetricAlgorithms()
+			}
+		}
+		if len(algorithms) > 0 {
+			entry.algorithms = make(map[string]bool, len(algorithms))
+			for _, alg := range algorithms {
 				if !jwks.IsSupported(alg) {
 					return nil, fmt.Errorf("token: issuer %q: algorithm %q is not supported (supported: %s, HS256, HS384, HS512; never none)",
 						iss.Issuer, alg, strings.Join(jwks.AsymmetricAlgorithms(), ", "))

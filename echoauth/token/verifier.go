@@ -56,7 +56,12 @@ func New(cfg Config) (*Verifier, error) {
 // ValidateToken verifies raw and returns its *Token; it has the signature of
 // go-jwt-middleware's jwtmiddleware.ValidateToken.
 func (v *Verifier) ValidateToken(ctx context.Context, raw string) (any, error) {
-	return v.Verify(ctx, raw)
+	tok, err := v.Verify(ctx, raw)
+	if err != nil {
+		// A typed nil in an interface would not compare equal to nil.
+		return nil, err
+	}
+	return tok, nil
 }
 
 // Verify checks raw and returns the verified token. The checks run cheapest
