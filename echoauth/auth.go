@@ -25,6 +25,19 @@ type Auth struct {
 	UserID string
 	// SessionID is the "sid" claim (Clerk session tokens carry one).
 	SessionID string
+	// SessionStatus is Clerk's "sts" claim ("active", "pending"). A pending
+	// session is signed out unless Config.AcceptPendingSessions is set; its
+	// signed-out auth object keeps SessionStatus "pending".
+	SessionStatus string
+	// Actor is the "act" claim (RFC 8693 §4.1; Clerk impersonation), raw.
+	Actor json.RawMessage
+	// OrgID, OrgRole, OrgSlug and OrgPermissions describe the active Clerk
+	// organization, from version 1 claims (org_id, ...) or version 2 ("o").
+	OrgID, OrgRole, OrgSlug string
+	OrgPermissions          []string
+	// FactorVerificationAge is Clerk's "fva": minutes since the first and
+	// second factor were verified (-1: not set up); nil when absent or invalid.
+	FactorVerificationAge []float64
 	// Claims are the verified claims; nil when signed out.
 	Claims *token.Claims
 	// Token is the verified token when the built-in verifier checked it;
@@ -40,8 +53,9 @@ type Auth struct {
 	// authorization middlewares answer with it.
 	Err error
 
-	grants scopes.Grants
-	realm  string
+	grants    scopes.Grants
+	realm     string
+	signInURL string
 }
 
 // Grants returns the scopes and permissions the token grants.
@@ -71,27 +85,53 @@ func (a *Auth) DecodeClaims(v any) error {
 // authJSON is the JSON form of Auth. Names follow Clerk's auth object, so
 // that frontends reading /me-style endpoints see familiar fields.
 type authJSON struct {
-	IsAuthenticated bool            `json:"isAuthenticated"`
-	UserID          *string         `json:"userId"`
-	SessionID       *string         `json:"sessionId"`
-	SessionClaims   json.RawMessage `json:"sessionClaims"`
-	Scopes          []string        `json:"scopes"`
-	Permissions     []string        `json:"permissions"`
+	IsAuthenticated       bool            `json:"isAuthenticated"`
+	UserID                *string         `json:"userId"`
+	SessionID             *string         `json:"sessionId"`
+	SessionStatus         *string         `json:"sessionStatus"`
+	SessionClaims         json.RawMessage `json:"sessionClaims"`
+	Actor                 json.RawMessage `json:"actor"`
+	OrgID                 *string         `json:"orgId"`
+	OrgRole               *string         `json:"orgRole"`
+	OrgSlug               *string         `json:"orgSlug"`
+	OrgPermissions        []string        `json:"orgPermissions"`
+	FactorVerificationAge json.RawMessage `json:"factorVerificationAge"`
+	Scopes                []string        `json:"scopes"`
+	Permissions           []string        `json:"permissions"`
 }
 
-// MarshalJSON renders the auth object; every field is null when signed out.
-// The token itself is never included.
+// MarshalJSON renders the auth object; every field is null when signed out,
+// except the session status of a pending session. The token itself is never
+// included.
 func (a *Auth) MarshalJSON() ([]byte, error) {
-	out := authJSON{IsAuthenticated: a.IsAuthenticated, SessionClaims: json.RawMessage("null")}
-	if a.IsAuthenticated {
-		out.UserID = nonEmpty(a.UserID)
-		out.SessionID = nonEmpty(a.SessionID)
-		if a.Claims != nil && a.Claims.Raw() != nil {
-			out.SessionClaims = a.Claims.Raw()
-		}
-		out.Scopes = nonNil(a.grants.Scopes)
-		out.Permissions = nonNil(a.grants.Permissions)
+	null := json.RawMessage("null")
+	out := authJSON{
+		IsAuthenticated:       a.IsAuthenticated,
+		SessionStatus:         nonEmpty(a.SessionStatus),
+		SessionClaims:         null,
+		Actor:                 null,
+		FactorVerificationAge: null,
 	}
+	if !a.IsAuthenticated {
+		return json.Marshal(out)
+	}
+	out.UserID = nonEmpty(a.UserID)
+	out.SessionID = nonEmpty(a.SessionID)
+	if a.Claims != nil && a.Claims.Raw() != nil {
+		out.SessionClaims = a.Claims.Raw()
+		if fva, ok := a.Claims.Value(scopes.ClaimFactorVerificationAge); ok {
+			out.FactorVerificationAge = fva
+		}
+	}
+	if a.Actor != nil {
+		out.Actor = a.Actor
+	}
+	out.OrgID = nonEmpty(a.OrgID)
+	out.OrgRole = nonEmpty(a.OrgRole)
+	out.OrgSlug = nonEmpty(a.OrgSlug)
+	out.OrgPermissions = a.OrgPermissions
+	out.Scopes = nonNil(a.grants.Scopes)
+	out.Permissions = nonNil(a.grants.Permissions)
 	return json.Marshal(out)
 }
 

@@ -21,6 +21,9 @@ type Authenticator struct {
 	sources  tokenSources
 	skipper  Skipper
 	realm    string
+	// acceptPending signs in Clerk sessions whose status is "pending".
+	acceptPending bool
+	signInURL     string
 }
 
 // New validates cfg and returns an Authenticator. Every configuration
@@ -30,8 +33,13 @@ type Authenticator struct {
 func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{
 		sources: tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
-		skipper: cfg.Skipper,
-		realm:   cfg.Realm,
+		skipper:       cfg.Skipper,
+		realm:         cfg.Realm,
+		acceptPending: cfg.AcceptPendingSessions,
+		signInURL:     cfg.SignInURL,
+	}
+	if err := checkSignInURL(a.signInURL); err != nil {
+		return nil, err
 	}
 	if a.realm == "" {
 		a.realm = DefaultRealm
@@ -109,21 +117,33 @@ func (a *Authenticator) middleware(strict bool) echo.MiddlewareFunc {
 func (a *Authenticator) authenticate(r *http.Request) *Auth {
 	raw, reqErr := a.sources.extract(r)
 	if reqErr != nil {
-		return &Auth{Err: reqErr, realm: a.realm}
+		return a.signedOut(reqErr)
 	}
 	if raw == "" {
-		return &Auth{realm: a.realm}
+		return &Auth{realm: a.realm, signInURL: a.signInURL}
 	}
 	validated, err := a.validate(r.Context(), raw)
 	if err != nil {
-		return &Auth{Err: classify(err), realm: a.realm}
+		return a.signedOut(classify(err))
 	}
 	auth, err := newAuth(validated)
 	if err != nil {
-		return &Auth{Err: classify(err), realm: a.realm}
+		return a.signedOut(classify(err))
 	}
-	auth.realm = a.realm
+	if auth.SessionStatus == "pending" && !a.acceptPending {
+		// Clerk's rule: a session that still has tasks to complete (choosing
+		// an organization, say) is signed out, but says why.
+		out := a.signedOut(invalidToken("session is pending", ErrPendingSession))
+		out.SessionStatus = auth.SessionStatus
+		return out
+	}
+	auth.realm, auth.signInURL = a.realm, a.signInURL
 	return auth
+}
+
+// signedOut is the auth object of a request that is signed out because of err.
+func (a *Authenticator) signedOut(err *Error) *Auth {
+	return &Auth{Err: err, realm: a.realm, signInURL: a.signInURL}
 }
 
 // classify turns a validation failure into the Error it answers with.

@@ -82,6 +82,14 @@ type Config struct {
 	// Cookie, when set, reads the token from this cookie (Clerk: "__session")
 	// when the Authorization header carries none.
 	Cookie string
+	// AcceptPendingSessions signs in Clerk sessions whose "sts" is
+	// "pending" (Clerk's treatPendingAsSignedOut: false). By default they are
+	// signed out, and CheckJWT answers 401.
+	AcceptPendingSessions bool
+	// SignInURL, when set, makes RequireAuth redirect signed-out browser
+	// page navigations there (with the page in a redirect_url parameter)
+	// instead of answering 401. API calls always get 401.
+	SignInURL string
 	// QueryParameter, when set, also accepts the token in this query
 	// parameter (for clients that cannot set headers, such as EventSource).
 	// A request carrying it by two methods is refused with 400.

@@ -25,6 +25,9 @@ var (
 	// ErrInsufficientScope: the token is valid but lacks what the route
 	// requires (403, insufficient_scope).
 	ErrInsufficientScope = errors.New("echoauth: insufficient scope")
+	// ErrPendingSession is the cause of the invalid_token answer for a Clerk
+	// session whose status is "pending" (see Config.AcceptPendingSessions).
+	ErrPendingSession = errors.New("echoauth: session is pending")
 	// ErrUnavailable: the issuer's signing keys cannot be fetched and none
 	// is cached for the token (503 with Retry-After).
 	ErrUnavailable = errors.New("echoauth: signing keys are unavailable")

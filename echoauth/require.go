@@ -16,13 +16,18 @@ const (
 
 // RequireAuth makes a route strict after WithAuth: a signed-out request is
 // answered as CheckJWT would have (401, or 400/503 with the reason WithAuth
-// recorded). Without WithAuth or CheckJWT before it, every request is
+// recorded). With Config.SignInURL set, a signed-out browser page navigation
+// is redirected there instead (303, with a redirect_url parameter); API calls
+// still get 401. Without WithAuth or CheckJWT before it, every request is
 // signed out.
 func RequireAuth() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			auth := GetAuth(c)
 			if !auth.IsAuthenticated {
+				if auth.signInURL != "" && isPageNavigation(c.Request()) {
+					return redirectToSignIn(c, auth.signInURL)
+				}
 				return failure(auth).respond(c, auth.realm)
 			}
 			return next(c)

@@ -23,28 +23,24 @@ func newAuth(validated any) (*Auth, error) {
 		return auth, nil
 	}
 	auth.UserID = auth.Claims.Subject
-	sid, err := auth.Claims.String("sid")
-	if err != nil {
+	var err error
+	if auth.SessionID, err = auth.Claims.String("sid"); err != nil {
 		return nil, err
 	}
-	auth.SessionID = sid
-	auth.grants, err = grantsOf(auth.Claims)
-	if err != nil {
+	if auth.SessionStatus, err = auth.Claims.String("sts"); err != nil {
 		return nil, err
 	}
+	if act, ok := auth.Claims.Value("act"); ok && string(act) != "null" {
+		auth.Actor = act
+	}
+	if auth.grants, err = scopes.Parse(auth.Claims); err != nil {
+		return nil, fmt.Errorf("%w: %w", token.ErrClaimType, err)
+	}
+	if org := auth.grants.Organization; org != nil {
+		auth.OrgID, auth.OrgRole, auth.OrgSlug, auth.OrgPermissions = org.ID, org.Role, org.Slug, org.Permissions
+	}
+	auth.FactorVerificationAge = auth.grants.FactorVerificationAge
 	return auth, nil
-}
-
-// grantsOf reads the scope, scp and permissions claims.
-func grantsOf(c *token.Claims) (scopes.Grants, error) {
-	scope, _ := c.Value("scope")
-	scp, _ := c.Value("scp")
-	permissions, _ := c.Value("permissions")
-	g, err := scopes.FromClaims(scope, scp, permissions)
-	if err != nil {
-		return g, fmt.Errorf("%w: %w", token.ErrClaimType, err)
-	}
-	return g, nil
 }
 
 // claimsOf recovers claims from a plugged validator's result through its

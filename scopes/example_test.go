@@ -45,7 +45,7 @@ func ExampleFromClaims_scp() {
 func ExampleFromClaims_invalid() {
 	_, err := scopes.FromClaims([]byte(`5`), nil, nil)
 	fmt.Println(err)
-	// Output: scopes: claim "scope" is not a string or an array of strings
+	// Output: scopes: claim "scope" has the wrong JSON type
 }
 
 func ExampleFromMap() {

@@ -1,5 +1,7 @@
 package scopes
 
+import "strings"
+
 // Grants is what a verified token grants. It is built once per token by [FromClaims] or [FromMap] and then
 // only read, so it is safe for concurrent use; the zero value grants nothing.
 //
@@ -12,6 +14,18 @@ type Grants struct {
 	// Permissions are the names from the Auth0 RBAC `permissions` claim, each once, in order of first
 	// appearance.
 	Permissions []string
+
+	// Subject is the `sub` claim. Clerk's checks of organizations, billing and reverification grant nothing
+	// to a token without one.
+	Subject string
+	// Organization is the active Clerk organization, nil when the token names none.
+	Organization *Organization
+	// Features and Plans are the entries of Clerk's `fea` and `pla` claims ("o:dashboard", "u:pro", ...),
+	// trimmed, in token order.
+	Features, Plans []string
+	// FactorVerificationAge is Clerk's `fva`: minutes since the first and the second factor were verified, -1
+	// for a factor the user has not set up. Nil when the claim is absent or not two such numbers.
+	FactorVerificationAge []float64
 }
 
 // HasScope reports whether s is one of the granted scopes. The comparison is exact and case-sensitive; an empty
@@ -20,14 +34,43 @@ func (g Grants) HasScope(s string) bool {
 	return s != "" && contains(g.Scopes, s)
 }
 
-// HasPermission reports whether p is a granted permission, exact and case-sensitive; an empty name is never
-// granted. Permissions are read from [Grants.Permissions] (the Auth0 RBAC `permissions` claim), never from the
-// scopes.
+// HasPermission reports whether p is a granted permission; an empty name is never granted. Two sources count,
+// so that one check serves both providers:
 //
-// Every permission requirement ([Permission], [AnyPermission]) decides through this method, so that a new
-// source of permissions added to Grants is honoured by all of them at once.
+//   - the Auth0 RBAC `permissions` claim ([Grants.Permissions]), matched exactly;
+//   - the permissions of the active Clerk organization, matched as Clerk's has({ permission }) does: the
+//     requested name is given exactly one leading "org:" ("admin:billing" and "org:org:admin:billing" both
+//     look for "org:admin:billing"), and the token needs a subject and an active organization.
+//
+// Comparisons are case-sensitive. Scopes never count as permissions. Every permission requirement
+// ([Permission], [AnyPermission]) decides through this method.
 func (g Grants) HasPermission(p string) bool {
-	return p != "" && contains(g.Permissions, p)
+	if p == "" {
+		return false
+	}
+	if contains(g.Permissions, p) {
+		return true
+	}
+	org := g.activeOrganization()
+	return org != nil && contains(org.Permissions, withOrgPrefix(p))
+}
+
+// activeOrganization returns the organization Clerk's organization checks may use: the token has a subject
+// and the organization an ID.
+func (g Grants) activeOrganization() *Organization {
+	if g.Subject == "" || g.Organization == nil || g.Organization.ID == "" {
+		return nil
+	}
+	return g.Organization
+}
+
+// withOrgPrefix gives s exactly one leading "org:", however many it had, as Clerk normalises roles and
+// requested permissions.
+func withOrgPrefix(s string) string {
+	for strings.HasPrefix(s, "org:") {
+		s = s[len("org:"):]
+	}
+	return "org:" + s
 }
 
 // contains is a linear scan: tokens carry few names, and a scan over a handful of strings beats hashing them.

@@ -17,7 +17,7 @@ const (
 // ErrInvalidClaim is matched (with errors.Is) by every error of [FromClaims] and [FromMap].
 var ErrInvalidClaim = errors.New("scopes: invalid grant claim")
 
-// ClaimError reports a grant claim whose value is neither a string nor an array of strings. Its message names
+// ClaimError reports a grant claim whose value has the wrong JSON type. Its message names
 // the claim but never quotes the value, so it can be logged without leaking token contents.
 type ClaimError struct {
 	Claim string // ClaimScope, ClaimScp or ClaimPermissions
@@ -25,7 +25,7 @@ type ClaimError struct {
 
 // Error describes which claim is malformed.
 func (e *ClaimError) Error() string {
-	return "scopes: claim " + strconv.Quote(e.Claim) + " is not a string or an array of strings"
+	return "scopes: claim " + strconv.Quote(e.Claim) + " has the wrong JSON type"
 }
 
 // Unwrap lets errors.Is(err, ErrInvalidClaim) match.

@@ -77,7 +77,7 @@ func TestFromClaimsEachClaim(t *testing.T) {
 					require.ErrorAs(t, err, &ce, claim)
 					assert.Equal(t, claim, ce.Claim)
 					assert.ErrorIs(t, err, ErrInvalidClaim)
-					assert.Equal(t, "scopes: claim "+strconv.Quote(claim)+" is not a string or an array of strings", err.Error())
+					assert.Equal(t, "scopes: claim "+strconv.Quote(claim)+" has the wrong JSON type", err.Error())
 					assert.Zero(t, g)
 					continue
 				}
