@@ -32,7 +32,7 @@ type Authenticator struct {
 // startup.
 func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{
-		sources: tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
+		sources:       tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
 		skipper:       cfg.Skipper,
 		realm:         cfg.Realm,
 		acceptPending: cfg.AcceptPendingSessions,
