@@ -31,6 +31,10 @@ type Config struct {
 	Audience []string
 	// JWKSURL skips discovery and fetches keys from this URL.
 	JWKSURL string
+	// SkipAudienceCheck accepts tokens without a matching "aud", for issuers
+	// whose tokens carry none (Clerk session tokens); only with no Audience.
+	// Set AuthorizedParties then.
+	SkipAudienceCheck bool
 	// Keys replaces the remote key set with keys of your own, e.g.
 	// jwks.NewStatic over jwks.ParsePEM for networkless verification, or an
 	// HMAC secret.
@@ -108,6 +112,8 @@ type IssuerConfig struct {
 	Audience []string
 	// JWKSURL skips discovery for this issuer.
 	JWKSURL string
+	// SkipAudienceCheck: see Config.SkipAudienceCheck.
+	SkipAudienceCheck bool
 	// Keys replaces the remote key set of this issuer.
 	Keys jwks.Source
 }
@@ -115,8 +121,9 @@ type IssuerConfig struct {
 // issuers lists every configured issuer, Config.Issuer first.
 func (cfg *Config) issuers() []IssuerConfig {
 	var all []IssuerConfig
-	if cfg.Issuer != "" || len(cfg.Audience) > 0 || cfg.JWKSURL != "" || cfg.Keys != nil {
-		all = append(all, IssuerConfig{Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.JWKSURL, Keys: cfg.Keys})
+	if cfg.Issuer != "" || len(cfg.Audience) > 0 || cfg.JWKSURL != "" || cfg.Keys != nil || cfg.SkipAudienceCheck {
+		all = append(all, IssuerConfig{Issuer: cfg.Issuer, Audience: cfg.Audience, JWKSURL: cfg.JWKSURL,
+			SkipAudienceCheck: cfg.SkipAudienceCheck, Keys: cfg.Keys})
 	}
 	return append(all, cfg.Issuers...)
 }
@@ -134,8 +141,8 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		if ic.Issuer == "" {
 			return nil, nil, errors.New(`echoauth: Issuer is required: the exact "iss" of your tokens, e.g. "https://tenant.auth0.com/"`)
 		}
-		if len(ic.Audience) == 0 {
-			return nil, nil, fmt.Errorf("echoauth: issuer %q needs an Audience: your API identifier, e.g. \"https://api.example.com\"", ic.Issuer)
+		if len(ic.Audience) == 0 && !ic.SkipAudienceCheck {
+			return nil, nil, fmt.Errorf("echoauth: issuer %q needs an Audience: your API identifier, e.g. \"https://api.example.com\" (Clerk session tokens have none: use the Clerk preset)", ic.Issuer)
 		}
 		keys := ic.Keys
 		if keys == nil {
@@ -156,10 +163,11 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 			keys = remote
 		}
 		issuers = append(issuers, token.Issuer{
-			Issuer:     ic.Issuer,
-			Audiences:  ic.Audience,
-			Keys:       keys,
-			Algorithms: cfg.Algorithms,
+			Issuer:            ic.Issuer,
+			Audiences:         ic.Audience,
+			SkipAudienceCheck: ic.SkipAudienceCheck,
+			Keys:              keys,
+			Algorithms:        cfg.Algorithms,
 		})
 	}
 	v, err := token.New(token.Config{

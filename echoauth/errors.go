@@ -141,10 +141,8 @@ func (e *Error) respond(c echo.Context, realm string) error {
 
 // checkRealm refuses realms that cannot sit inside a quoted-string as is.
 func checkRealm(realm string) error {
-	for _, r := range realm {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return fmt.Errorf("echoauth: Realm %q must be printable ASCII without '\"' or '\\'", realm)
-		}
+	if err := checkChallengeText(realm); err != nil {
+		return fmt.Errorf("echoauth: Realm %w", err)
 	}
 	return nil
 }

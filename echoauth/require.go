@@ -10,8 +10,8 @@ import (
 
 // Descriptions of 403 answers.
 const (
-	descMissingScope      = "token lacks the required scope"
-	descMissingPermission = "token lacks the required permission"
+	descMissingScope = "token lacks the required scope"
+	descMissingGrant = "token lacks the required permission"
 )
 
 // RequireAuth makes a route strict after WithAuth: a signed-out request is
@@ -50,10 +50,13 @@ func RequireAnyScope(anyOf ...string) echo.MiddlewareFunc {
 }
 
 // Has answers 403 unless the token satisfies req, a requirement of package
-// scopes: scopes.Permission("org:admin:example"), scopes.All(...), or their
-// combinations. It panics at route registration when req is invalid.
+// scopes: scopes.Permission("org:admin:example") (Auth0 permissions or the
+// active Clerk organization's), scopes.Role("admin"), scopes.Feature,
+// scopes.Plan, scopes.Reverification, scopes.All(...), or combinations with
+// scopes.And and scopes.Or. It panics at route registration when req is
+// invalid.
 func Has(req scopes.Requirement) echo.MiddlewareFunc {
-	return require(req, descMissingPermission, "Has")
+	return require(req, descMissingGrant, "Has")
 }
 
 // require builds an authorization middleware. A request without a valid

@@ -30,6 +30,11 @@ type Issuer struct {
 	// contain at least one. Required: a token minted for another API of the
 	// same issuer must not be accepted here.
 	Audiences []string
+	// SkipAudienceCheck accepts tokens whatever their "aud", for issuers
+	// whose tokens carry none, such as Clerk session tokens; it is allowed
+	// only with no Audiences. Pair it with Config.AuthorizedParties so that a
+	// token minted for another application is still refused.
+	SkipAudienceCheck bool
 	// Keys supplies the signing keys. Required.
 	Keys jwks.Source
 	// Algorithms allowed for this issuer; default: every algorithm the keys
@@ -90,8 +95,14 @@ func (cfg *Config) validate() (map[string]*issuerEntry, error) {
 		if _, dup := issuers[iss.Issuer]; dup {
 			return nil, fmt.Errorf("token: issuer %q is configured twice; list each issuer once, with all of its audiences", iss.Issuer)
 		}
-		if len(iss.Audiences) == 0 || slices.Contains(iss.Audiences, "") {
-			return nil, fmt.Errorf("token: issuer %q needs at least one non-empty audience (your API identifier)", iss.Issuer)
+		if slices.Contains(iss.Audiences, "") {
+			return nil, fmt.Errorf("token: issuer %q needs at least one non-empty audience (your API identifier); remove the empty one", iss.Issuer)
+		}
+		if len(iss.Audiences) == 0 && !iss.SkipAudienceCheck {
+			return nil, fmt.Errorf("token: issuer %q needs at least one non-empty audience (your API identifier), or SkipAudienceCheck for tokens without aud", iss.Issuer)
+		}
+		if len(iss.Audiences) > 0 && iss.SkipAudienceCheck {
+			return nil, fmt.Errorf("token: issuer %q sets both Audiences and SkipAudienceCheck; keep one", iss.Issuer)
 		}
 		if iss.Keys == nil {
 			return nil, fmt.Errorf("token: issuer %q has no key source; use jwks.NewRemote for its JWKS, or jwks.NewStatic for keys of your own", iss.Issuer)

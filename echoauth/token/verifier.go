@@ -164,7 +164,7 @@ func (v *Verifier) checkClaims(c *Claims, iss *issuerEntry) error {
 	if !c.IssuedAt.IsZero() && now.Add(v.skew).Before(c.IssuedAt) {
 		return ErrIssuedInFuture
 	}
-	if !audienceMatches(c.Audience, iss.Audiences) {
+	if !iss.SkipAudienceCheck && !audienceMatches(c.Audience, iss.Audiences) {
 		if len(c.Audience) == 0 {
 			return fmt.Errorf("%w: aud", ErrMissingClaim)
 		}

@@ -1,0 +1,145 @@
+package echoauth
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scopegate/scopegate/echoauth/token"
+)
+
+// ClaimEquals answers 401 invalid_token unless the token's claim equals
+// expected, a string, bool, number or nil, as express-oauth2-jwt-bearer's
+// claimEquals does. A missing claim and a different value get their own
+// descriptions. It panics at route registration on an unusable claim name or
+// expected value.
+func ClaimEquals(claim string, expected any) echo.MiddlewareFunc {
+	mustClaimName("ClaimEquals", claim)
+	want, err := json.Marshal(expected)
+	if err != nil || !isJSONPrimitive(want) {
+		panic(fmt.Sprintf("echoauth.ClaimEquals: expected must be a string, bool, number or nil, not %T", expected))
+	}
+	var wantValue any
+	_ = json.Unmarshal(want, &wantValue)
+	return claimMiddleware(claim, func(raw json.RawMessage) bool {
+		var got any
+		return json.Unmarshal(raw, &got) == nil && got == wantValue
+	})
+}
+
+// ClaimIncludes answers 401 invalid_token unless the token's claim, an array
+// of strings or a space-separated string, contains every expected value, as
+// express-oauth2-jwt-bearer's claimIncludes does.
+func ClaimIncludes(claim string, expected ...string) echo.MiddlewareFunc {
+	mustClaimName("ClaimIncludes", claim)
+	if len(expected) == 0 {
+		panic("echoauth.ClaimIncludes: give at least one expected value")
+	}
+	expected = slices.Clone(expected)
+	return claimMiddleware(claim, func(raw json.RawMessage) bool {
+		var values []string
+		var s string
+		switch {
+		case json.Unmarshal(raw, &s) == nil:
+			values = strings.Split(s, " ")
+		case json.Unmarshal(raw, &values) == nil:
+		default:
+			return false
+		}
+		for _, want := range expected {
+			if !slices.Contains(values, want) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// ClaimCheck answers 401 invalid_token, with description as its
+// error_description, unless check approves the verified claims (like
+// express-oauth2-jwt-bearer's claimCheck). description must be fixed text
+// of printable ASCII without quotes or backslashes; "" gives "token failed
+// a claim check".
+func ClaimCheck(check func(claims *token.Claims) bool, description string) echo.MiddlewareFunc {
+	if check == nil {
+		panic("echoauth.ClaimCheck: check is nil")
+	}
+	if description == "" {
+		description = "token failed a claim check"
+	}
+	if err := checkChallengeText(description); err != nil {
+		panic("echoauth.ClaimCheck: description " + err.Error())
+	}
+	return authorize(func(c echo.Context, auth *Auth) error {
+		if auth.Claims == nil || !check(auth.Claims) {
+			return invalidToken(description, nil).respond(c, auth.realm)
+		}
+		return nil
+	})
+}
+
+// claimMiddleware checks one claim with match.
+func claimMiddleware(claim string, match func(json.RawMessage) bool) echo.MiddlewareFunc {
+	missing := "token claim " + claim + " is missing"
+	unexpected := "token claim " + claim + " has an unexpected value"
+	return authorize(func(c echo.Context, auth *Auth) error {
+		var raw json.RawMessage
+		var ok bool
+		if auth.Claims != nil {
+			raw, ok = auth.Claims.Value(claim)
+		}
+		if !ok {
+			return invalidToken(missing, nil).respond(c, auth.realm)
+		}
+		if !match(raw) {
+			return invalidToken(unexpected, nil).respond(c, auth.realm)
+		}
+		return nil
+	})
+}
+
+// authorize runs check for signed-in requests and answers signed-out ones
+// as RequireAuth does.
+func authorize(check func(c echo.Context, auth *Auth) error) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			auth := GetAuth(c)
+			if !auth.IsAuthenticated {
+				return failure(auth).respond(c, auth.realm)
+			}
+			if err := check(c, auth); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
+// mustClaimName panics unless claim can appear in an error_description.
+func mustClaimName(fn, claim string) {
+	if claim == "" {
+		panic("echoauth." + fn + ": the claim name is empty")
+	}
+	if err := checkChallengeText(claim); err != nil {
+		panic("echoauth." + fn + ": claim name " + err.Error())
+	}
+}
+
+// checkChallengeText refuses text that cannot sit inside a quoted-string of
+// a challenge as is (RFC 6750 §3: %x20-21 / %x23-5B / %x5D-7E).
+func checkChallengeText(s string) error {
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return fmt.Errorf("%q must be printable ASCII without quotes or backslashes", s)
+		}
+	}
+	return nil
+}
+
+// isJSONPrimitive reports a JSON string, number, boolean or null.
+func isJSONPrimitive(raw []byte) bool {
+	return len(raw) > 0 && raw[0] != '{' && raw[0] != '['
+}

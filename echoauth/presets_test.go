@@ -1,0 +1,126 @@
+package echoauth_test
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/scopes"
+)
+
+// TestAuth0Preset normalises the tenant domain into Auth0's exact issuer.
+func TestAuth0Preset(t *testing.T) {
+	for _, domain := range []string{"tenant.us.auth0.com", "https://tenant.us.auth0.com", "https://tenant.us.auth0.com/", " tenant.us.auth0.com/ "} {
+		cfg := echoauth.Auth0(domain, "https://api.example.com")
+		assert.Equal(t, "https://tenant.us.auth0.com/", cfg.Issuer, domain)
+		assert.Equal(t, []string{"https://api.example.com"}, cfg.Audience)
+		_, err := echoauth.New(cfg)
+		assert.NoError(t, err)
+	}
+	_, err := echoauth.New(echoauth.Auth0("tenant.us.auth0.com"))
+	assert.ErrorContains(t, err, "needs an Audience")
+}
+
+// TestClerkPresetConfiguration derives the issuer from a publishable key or
+// the Frontend API URL and refuses what cannot work.
+func TestClerkPresetConfiguration(t *testing.T) {
+	pk := "pk_test_" + base64.StdEncoding.EncodeToString([]byte("crisp-owl-12.clerk.accounts.dev$"))
+	tests := []struct {
+		name    string
+		opts    echoauth.ClerkOptions
+		issuer  string
+		jwks    string
+		cookie  string
+		wantErr string
+	}{
+		{"publishable key", echoauth.ClerkOptions{PublishableKey: pk}, "https://crisp-owl-12.clerk.accounts.dev",
+			"https://crisp-owl-12.clerk.accounts.dev/.well-known/jwks.json", "__session", ""},
+		{"frontend API", echoauth.ClerkOptions{FrontendAPI: "https://clerk.example.com/"}, "https://clerk.example.com",
+			"https://clerk.example.com/.well-known/jwks.json", "__session", ""},
+		{"frontend API without scheme", echoauth.ClerkOptions{FrontendAPI: "clerk.example.com", Cookie: "__session_x"}, "https://clerk.example.com",
+			"https://clerk.example.com/.well-known/jwks.json", "__session_x", ""},
+		{"header only", echoauth.ClerkOptions{FrontendAPI: "clerk.example.com", NoCookie: true}, "https://clerk.example.com",
+			"https://clerk.example.com/.well-known/jwks.json", "", ""},
+		{"nothing", echoauth.ClerkOptions{}, "", "", "", "needs PublishableKey"},
+		{"secret key given as publishable", echoauth.ClerkOptions{PublishableKey: "sk_test_abc"}, "", "", "", "starts with pk_test_ or pk_live_"},
+		{"garbled publishable key", echoauth.ClerkOptions{PublishableKey: "pk_live_%%%"}, "", "", "", "malformed"},
+		{"key and URL disagree", echoauth.ClerkOptions{PublishableKey: pk, FrontendAPI: "https://other.example.com"}, "", "", "", "set one of them"},
+		{"JWT key not PEM", echoauth.ClerkOptions{FrontendAPI: "clerk.example.com", JWTKey: "not a key"}, "", "", "", "no PEM block"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := echoauth.Clerk(tt.opts)
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.issuer, cfg.Issuer)
+			assert.Equal(t, tt.jwks, cfg.JWKSURL)
+			assert.Equal(t, tt.cookie, cfg.Cookie)
+			assert.True(t, cfg.SkipAudienceCheck)
+			_, err = echoauth.New(cfg)
+			assert.NoError(t, err)
+		})
+	}
+}
+
+// TestClerkPresetNetworkless verifies Clerk-shaped session tokens with the
+// PEM public key alone: no audience, the azp allow-list, the __session
+// cookie, RS256/384/512 only, and not a single request for keys.
+func TestClerkPresetNetworkless(t *testing.T) {
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	cfg, err := echoauth.Clerk(echoauth.ClerkOptions{
+		FrontendAPI:       issuer.URL(),
+		JWTKey:            string(issuer.PublicKeyPEM("RS256")),
+		AuthorizedParties: []string{"https://app.example.com"},
+	})
+	require.NoError(t, err)
+	cfg.Issuer = issuer.URL() // the loopback issuer speaks http; Clerk's Frontend API is https
+	auth, err := echoauth.New(cfg)
+	require.NoError(t, err)
+	e := echo.New()
+	e.GET("/admin", func(c echo.Context) error { return c.NoContent(http.StatusOK) },
+		auth.CheckJWT(), echoauth.Has(scopes.Permission("org:admin:example")))
+
+	session := func() *authtest.TokenBuilder {
+		return issuer.Token().Claim("azp", "https://app.example.com").Claim("sid", "sess_1").
+			Claim("v", 2).Claim("o", map[string]any{"id": "org_1", "rol": "admin", "per": "example", "fpm": "1"}).
+			Claim("fea", "o:admin")
+	}
+	tests := []struct {
+		name   string
+		token  string
+		cookie bool
+		status int
+	}{
+		{"header", session().MustSign(t), false, 200},
+		{"cookie", session().MustSign(t), true, 200},
+		{"RS512 with the same key", session().Algorithm("RS512").MustSign(t), false, 200},
+		{"PS256 is not Clerk's", session().Algorithm("PS256").MustSign(t), false, 401},
+		{"ES256 is not Clerk's", session().Algorithm("ES256").MustSign(t), false, 401},
+		{"other azp", session().Claim("azp", "https://evil.example.com").MustSign(t), false, 401},
+		{"no azp", session().Without("azp").MustSign(t), false, 401},
+		{"valid, not an org admin", session().Claim("o", map[string]any{"id": "org_1", "rol": "member", "per": "example", "fpm": "0"}).MustSign(t), false, 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/admin", nil)
+			if tt.cookie {
+				req.AddCookie(&http.Cookie{Name: "__session", Value: tt.token})
+			} else {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			rec := serveEcho(e, req)
+			assert.Equal(t, tt.status, rec.Code, rec.Header().Get("WWW-Authenticate"))
+		})
+	}
+	assert.Zero(t, issuer.Requests(authtest.JWKSPath)+issuer.Requests(authtest.DiscoveryPath), "networkless")
+}
