@@ -31,7 +31,9 @@ const usage = `Environment:
   JWKS_URI               JWKS URL; skips OpenID discovery
   CLOCK_SKEW             tolerance on exp/nbf/iat, a Go duration (default 5s)
   JWKS_CACHE_TTL         how long fetched keys are fresh (default 10m or the server's Cache-Control)
-  JWKS_REFRESH_COOLDOWN  least time between refetches for unknown kids (default 30s)`
+  JWKS_REFRESH_COOLDOWN  least time between refetches for unknown kids (default 30s)
+  SESSION_COOKIE         also read the token from this cookie, e.g. __session for Clerk
+  AUTHORIZED_PARTIES     allowed "azp" values, comma-separated (Clerk: your frontends' origins)`
 
 // loadSettings reads the configuration through getenv. Every mistake is
 // reported at once, with what to set.
@@ -48,11 +50,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	}
 	s.auth.Issuer = strings.TrimSpace(getenv("ISSUER_BASE_URL"))
 	s.devMode = s.auth.Issuer == ""
-	for _, a := range strings.Split(getenv("AUDIENCE"), ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			s.audience = append(s.audience, a)
-		}
-	}
+	s.audience = commaList(getenv("AUDIENCE"))
 	if len(s.audience) == 0 {
 		if !s.devMode {
 			problems = append(problems, "AUDIENCE is required with ISSUER_BASE_URL: set it to your API identifier, e.g. https://api.example.com")
@@ -64,6 +62,8 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	if s.devMode && s.auth.JWKSURL != "" {
 		problems = append(problems, "JWKS_URI needs ISSUER_BASE_URL too: set the issuer of the tokens those keys sign")
 	}
+	s.auth.Cookie = strings.TrimSpace(getenv("SESSION_COOKIE"))
+	s.auth.AuthorizedParties = commaList(getenv("AUTHORIZED_PARTIES"))
 	for _, d := range []struct {
 		name string
 		into *time.Duration
@@ -87,4 +87,15 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		return s, errors.New(strings.Join(problems, "\n"))
 	}
 	return s, nil
+}
+
+// commaList splits a comma-separated variable, dropping blanks.
+func commaList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

@@ -71,7 +71,7 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 	}
 	base := "http://localhost:" + strconv.Itoa(listener.Addr().(*net.TCPAddr).Port)
 	if dev != nil {
-		printDevGuide(out, base, dev)
+		printDevGuide(out, base, dev, s.auth.AuthorizedParties)
 	} else {
 		fmt.Fprintf(out, "scopegate example listening on %s, trusting %s for audience %v\n", base, s.auth.Issuer, s.audience)
 	}
@@ -97,17 +97,31 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 
 // printDevGuide prints tokens of the embedded issuer and curl commands
 // that show each route's answers.
-func printDevGuide(out io.Writer, base string, dev *authtest.Issuer) {
+func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, authorizedParties []string) {
 	day := 24 * time.Hour
-	noScope := dev.Token().ExpiresIn(day).String()
-	reader := dev.Token().Scope("read:messages").ExpiresIn(day).String()
-	admin := dev.Token().Scope("read:messages").Claim("permissions", []string{"org:admin:example"}).ExpiresIn(day).String()
+	token := func() *authtest.TokenBuilder {
+		b := dev.Token().ExpiresIn(day)
+		if len(authorizedParties) > 0 {
+			b.Claim("azp", authorizedParties[0])
+		}
+		return b
+	}
+	noScope := token().String()
+	reader := token().Scope("read:messages").String()
+	// Auth0 RBAC: the permission is listed in "permissions".
+	admin := token().Scope("read:messages").Permissions("org:admin:example").String()
+	// Clerk session token, version 2: the active organization's permissions
+	// are packed in "o" against the organization features of "fea".
+	clerkAdmin := token().Claim("sid", "sess_dev").Claim("v", 2).Claim("fea", "o:admin").
+		Claim("o", map[string]any{"id": "org_dev", "slg": "example", "rol": "admin", "per": "example", "fpm": "1"}).String()
 	fmt.Fprintf(out, `scopegate example listening on %[1]s (dev mode: embedded issuer at %[2]s)
 
-Tokens valid for 24 hours (paste into your shell):
+Tokens valid for 24 hours (paste into your shell): a user without scope, a
+reader, an organization admin by Auth0 permissions and by Clerk organization:
   export NO_SCOPE_TOKEN=%[3]s
   export READER_TOKEN=%[4]s
   export ADMIN_TOKEN=%[5]s
+  export CLERK_ADMIN_TOKEN=%[6]s
 
 Try:
   curl -i %[1]s/api/public                                                     # 200
@@ -117,10 +131,12 @@ Try:
   curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/private-scoped    # 200
   curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/org-admin         # 403
   curl -i -H "Authorization: Bearer $ADMIN_TOKEN" %[1]s/api/org-admin          # 200
+  curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/org-admin    # 200
   curl -i -H "Authorization: Bearer not-a-token" %[1]s/api/private             # 401
   curl -i %[1]s/api/me                                                         # 200, signed out
   curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/me                # 200, signed in
+  curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/me           # 200, with the organization
 
 Stop with Ctrl-C.
-`, base, dev.URL(), noScope, reader, admin)
+`, base, dev.URL(), noScope, reader, admin, clerkAdmin)
 }

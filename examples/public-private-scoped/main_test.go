@@ -47,7 +47,7 @@ func TestDevModePrintedCommands(t *testing.T) {
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	require.Len(t, vars, 3)
+	require.Len(t, vars, 4)
 	require.GreaterOrEqual(t, len(commands), 10)
 
 	command := regexp.MustCompile(`^curl -i (?:-H "Authorization: Bearer (\$?[\w.-]+)" )?(\S+)\s+# (\d{3})`)
