@@ -126,6 +126,17 @@ func (a *Authenticator) authenticate(r *http.Request) *Auth {
 	if err != nil {
 		return a.signedOut(classify(err))
 	}
+	if tok, ok := validated.(*token.Token); ok && a.verifier != nil {
+		// The auth object of a verified token is built once and shared by
+		// every request presenting it while the verification stays cached.
+		derived, _ := tok.Derive(func(*token.Token) (any, error) { return a.authFor(validated), nil })
+		return derived.(*Auth)
+	}
+	return a.authFor(validated)
+}
+
+// authFor builds the auth object of a request whose token validated.
+func (a *Authenticator) authFor(validated any) *Auth {
 	auth, err := newAuth(validated)
 	if err != nil {
 		return a.signedOut(classify(err))

@@ -71,6 +71,10 @@ type Config struct {
 	CacheTTL, RefreshCooldown, FetchTimeout time.Duration
 	// Logger receives key set fetch events; nil logs nothing.
 	Logger *slog.Logger
+	// TokenCacheEntries and TokenCacheBytes bound the cache of verified
+	// tokens (defaults 10,000 and 32 MiB; a negative TokenCacheEntries turns
+	// it off). See token.Config.CacheEntries for what a hit re-checks.
+	TokenCacheEntries, TokenCacheBytes int
 
 	// ValidateToken replaces the built-in verifier, e.g. with
 	// go-jwt-middleware's validator. Issuer, Audience and the key settings
@@ -178,6 +182,8 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		AuthorizedParties:      cfg.AuthorizedParties,
 		MaxTokenBytes:          cfg.MaxTokenBytes,
 		Now:                    cfg.Now,
+		CacheEntries:           cfg.TokenCacheEntries,
+		CacheBytes:             cfg.TokenCacheBytes,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("echoauth: %w", err)

@@ -134,3 +134,16 @@ func (k *Key) check() error {
 	}
 	return nil
 }
+
+// sameAs reports whether two keys have the same kid, algorithm and material.
+func (k *Key) sameAs(other *Key) bool {
+	if k.id != other.id || k.algorithm != other.algorithm || (k.secret == nil) != (other.secret == nil) {
+		return false
+	}
+	if k.secret != nil {
+		return string(k.secret) == string(other.secret)
+	}
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	e, ok := k.public.(equaler)
+	return ok && e.Equal(other.public)
+}

@@ -210,6 +210,20 @@ func (r *Remote) Key(ctx context.Context, kid, alg string) (*Key, error) {
 	return k, err
 }
 
+// Has implements Membership: whether k is among the keys fetched last. Like
+// Key, it starts a background refresh when the keys are due for one, so that
+// a cache of verified tokens in front of the set still notices rotations.
+func (r *Remote) Has(k *Key) bool {
+	cache := r.cache.Load()
+	if cache == nil {
+		return false
+	}
+	if now := r.now(); !now.Before(cache.refreshAt) {
+		r.startFetch(now, false, cache)
+	}
+	return cache.set.contains(k)
+}
+
 // Prefetch fetches the keys now unless fresh ones are cached, and reports
 // whether usable keys are available: a readiness probe can call it. During
 // the cooldown after a failure it returns that failure without fetching.
@@ -310,6 +324,7 @@ func (r *Remote) runFetch(call *fetchCall) {
 	} else {
 		r.lastFailure = time.Time{}
 		r.lastErr = nil
+		keys.keepIdentities(r.cache.Load())
 		r.cache.Store(&remoteCache{
 			set:       keys,
 			fetchedAt: end,

@@ -109,6 +109,27 @@ func (s *keySet) find(kid, alg string) (*Key, error) {
 	return match, nil
 }
 
+// keepIdentities replaces each key that previous already held, with the same
+// kid, algorithm and material, by previous's Key value. A refresh that
+// changes nothing then leaves every key identical, and caches keyed on a
+// key's identity stay valid across it.
+func (s *keySet) keepIdentities(previous *remoteCache) {
+	if previous == nil {
+		return
+	}
+	for i, k := range s.keys {
+		for _, old := range previous.set.keys {
+			if old.sameAs(k) {
+				s.keys[i] = old
+				if k.id != "" {
+					s.byID[k.id] = old
+				}
+				break
+			}
+		}
+	}
+}
+
 // contains reports whether k is one of the set's keys.
 func (s *keySet) contains(k *Key) bool {
 	if s == nil {
@@ -155,3 +176,14 @@ func (s *Static) Key(_ context.Context, kid, alg string) (*Key, error) {
 func (s *Static) Keys() []*Key {
 	return append([]*Key(nil), s.set.keys...)
 }
+
+// Membership is implemented by sources whose keys can change: it tells a
+// cache of verified tokens whether the key that verified one is still
+// published. Static and Remote implement it.
+type Membership interface {
+	// Has reports whether k is one of the source's current keys.
+	Has(k *Key) bool
+}
+
+// Has implements Membership; static keys never leave.
+func (s *Static) Has(k *Key) bool { return s.set.contains(k) }

@@ -3,6 +3,7 @@ package token
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/scopegate/scopegate/echoauth/jwks"
@@ -18,6 +19,19 @@ type Token struct {
 	// key verified the signature; kept so that a cached verification can be
 	// dropped when its key leaves the key set.
 	key *jwks.Key
+
+	derivedOnce sync.Once
+	derived     any
+	derivedErr  error
+}
+
+// Derive returns what compute derives from the token, computing it once per
+// Token. A layer above the verifier (echoauth's auth object) keeps its work
+// for as long as the verification itself is cached. A Token serves one
+// deriving layer: every call gets the result of the first compute.
+func (t *Token) Derive(compute func(*Token) (any, error)) (any, error) {
+	t.derivedOnce.Do(func() { t.derived, t.derivedErr = compute(t) })
+	return t.derived, t.derivedErr
 }
 
 // Key returns the key that verified the token.

@@ -66,6 +66,15 @@ type Config struct {
 	MaxTokenBytes int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// CacheEntries and CacheBytes bound the cache of verified tokens;
+	// defaults DefaultCacheEntries and DefaultCacheBytes. A negative
+	// CacheEntries turns the cache off. Only tokens that passed every check
+	// enter it; a hit re-checks exp, nbf, iat and the maximum age with the
+	// skew, and that the signing key is still in its key set, so a revoked
+	// key ends its tokens' life at the next key refresh. The trade-off: a
+	// cached token is not re-verified cryptographically, and up to
+	// CacheBytes of memory hold tokens.
+	CacheEntries, CacheBytes int
 }
 
 // NoClockSkew asks for exact time comparisons (a zero ClockSkew takes the
@@ -141,6 +150,9 @@ func (cfg *Config) validate() (map[string]*issuerEntry, error) {
 	}
 	if cfg.MaxTokenAge < 0 {
 		return nil, errors.New("token: MaxTokenAge must not be negative (zero means no limit)")
+	}
+	if cfg.CacheBytes < 0 {
+		return nil, errors.New("token: CacheBytes must not be negative (zero takes the default; a negative CacheEntries turns the cache off)")
 	}
 	if cfg.MaxTokenBytes < 0 {
 		return nil, errors.New("token: MaxTokenBytes must not be negative (zero takes the default)")

@@ -20,6 +20,7 @@ type Verifier struct {
 	authorizedParties []string
 	maxBytes          int
 	now               func() time.Time
+	cache             *tokenCache // nil when disabled
 }
 
 // New validates cfg and returns a Verifier. Configuration mistakes are
@@ -37,6 +38,7 @@ func New(cfg Config) (*Verifier, error) {
 		authorizedParties: slices.Clone(cfg.AuthorizedParties),
 		maxBytes:          cfg.MaxTokenBytes,
 		now:               cfg.Now,
+		cache:             newTokenCache(cfg.CacheEntries, cfg.CacheBytes),
 	}
 	switch v.skew {
 	case 0:
@@ -70,10 +72,46 @@ func (v *Verifier) ValidateToken(ctx context.Context, raw string) (any, error) {
 // signature. Every error wraps one ValidationError, except when the issuer's
 // keys cannot be had: then it wraps jwks.ErrUnavailable and the token may be
 // valid.
+//
+// A token that passed is remembered (see Config.CacheEntries); presented
+// again, it costs the claim checks that depend on time and a check that its
+// key is still published, not a new signature verification.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	if len(raw) > v.maxBytes {
 		return nil, ErrTooLarge
 	}
+	if v.cache != nil {
+		if tok := v.cache.get(raw); tok != nil {
+			if v.stillValid(tok) {
+				return tok, nil
+			}
+			// Expired, or its key left the key set: forget it and let the
+			// full verification give the precise answer.
+			v.cache.remove(raw, tok)
+		}
+	}
+	tok, err := v.verify(ctx, raw)
+	if err == nil && v.cache != nil {
+		v.cache.put(raw, tok, func(t *Token) bool { return !v.stillValid(t) })
+	}
+	return tok, err
+}
+
+// stillValid re-checks a cached verification: every claim rule that depends
+// on the time, and that the key which verified it is still published.
+func (v *Verifier) stillValid(tok *Token) bool {
+	iss, ok := v.issuers[tok.Claims.Issuer]
+	if !ok || v.checkClaims(&tok.Claims, iss) != nil {
+		return false
+	}
+	if m, ok := iss.Keys.(jwks.Membership); ok {
+		return m.Has(tok.key)
+	}
+	return true
+}
+
+// verify runs every check on a token not found in the cache.
+func (v *Verifier) verify(ctx context.Context, raw string) (*Token, error) {
 	parts, err := splitCompact(raw)
 	if err != nil {
 		return nil, err

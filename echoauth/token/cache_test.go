@@ -1,0 +1,226 @@
+package token_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/echoauth/token"
+)
+
+// movableClock is a clock the test advances by hand.
+type movableClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *movableClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *movableClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// cacheFixture is a verifier over a loopback issuer's remote keys, sharing
+// one movable clock.
+type cacheFixture struct {
+	clock  *movableClock
+	issuer *authtest.Issuer
+	keys   *jwks.Remote
+	v      *token.Verifier
+}
+
+func newCacheFixture(t *testing.T, mutate func(*token.Config)) *cacheFixture {
+	t.Helper()
+	f := &cacheFixture{clock: &movableClock{now: time.Unix(1_900_000_000, 0)}}
+	f.issuer = authtest.NewIssuer(t, authtest.WithClock(f.clock.Now))
+	var err error
+	f.keys, err = jwks.NewRemote(jwks.RemoteConfig{Issuer: f.issuer.URL(), Now: f.clock.Now, CacheTTL: 10 * time.Minute})
+	require.NoError(t, err)
+	cfg := token.Config{
+		Issuers: []token.Issuer{{Issuer: f.issuer.URL(), Audiences: []string{f.issuer.Audience()}, Keys: f.keys}},
+		Now:     f.clock.Now,
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	f.v, err = token.New(cfg)
+	require.NoError(t, err)
+	return f
+}
+
+// TestCacheHitReturnsTheSameVerification: a token presented again is not
+// verified again; the very same *Token comes back.
+func TestCacheHitReturnsTheSameVerification(t *testing.T) {
+	f := newCacheFixture(t, nil)
+	raw := f.issuer.Token().MustSign(t)
+	first, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	second, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	assert.Same(t, first, second)
+	assert.Equal(t, 1, f.v.CachedTokens())
+	assert.EqualValues(t, 1, f.issuer.Requests(authtest.JWKSPath))
+}
+
+// TestCacheRechecksTime: a cached token expires like any other, with the
+// skew, and leaves the cache.
+func TestCacheRechecksTime(t *testing.T) {
+	f := newCacheFixture(t, nil)
+	raw := f.issuer.Token().ExpiresIn(time.Minute).MustSign(t)
+	_, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	f.clock.advance(time.Minute + 4*time.Second)
+	_, err = f.v.Verify(context.Background(), raw)
+	require.NoError(t, err, "within the skew")
+	f.clock.advance(time.Second)
+	_, err = f.v.Verify(context.Background(), raw)
+	assert.ErrorIs(t, err, token.ErrExpired)
+	assert.Zero(t, f.v.CachedTokens())
+}
+
+// TestCacheRechecksMaxAge applies MaxTokenAge to cached tokens too.
+func TestCacheRechecksMaxAge(t *testing.T) {
+	f := newCacheFixture(t, func(c *token.Config) { c.MaxTokenAge = 10 * time.Minute })
+	raw := f.issuer.Token().ExpiresIn(time.Hour).MustSign(t)
+	_, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	f.clock.advance(11 * time.Minute)
+	_, err = f.v.Verify(context.Background(), raw)
+	assert.ErrorIs(t, err, token.ErrTooOld)
+}
+
+// TestCacheDropsTokensOfRetiredKeys: once a refresh shows the signing key
+// gone, its cached tokens are verified afresh, and fail.
+func TestCacheDropsTokensOfRetiredKeys(t *testing.T) {
+	f := newCacheFixture(t, nil)
+	raw := f.issuer.Token().ExpiresIn(2 * time.Hour).MustSign(t)
+	_, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+
+	// An unchanged key set keeps the cached verification valid: the
+	// refresh keeps key identities.
+	f.clock.advance(8 * time.Minute)
+	require.NoError(t, f.keys.Prefetch(context.Background()))
+	before, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	again, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	assert.Same(t, before, again)
+
+	_, err = f.issuer.Rotate("RS256")
+	require.NoError(t, err)
+	f.issuer.Retire(before.Header.KeyID)
+	f.clock.advance(8 * time.Minute)
+	require.NoError(t, f.keys.Prefetch(context.Background()), "the refresh sees the retired key gone")
+	_, err = f.v.Verify(context.Background(), raw)
+	assert.ErrorIs(t, err, token.ErrUnknownKey)
+	assert.Zero(t, f.v.CachedTokens())
+}
+
+// TestCacheKeepsJunkOut: tokens that fail never enter.
+func TestCacheKeepsJunkOut(t *testing.T) {
+	f := newCacheFixture(t, nil)
+	foreign, err := authtest.NewRSAKey(2048)
+	require.NoError(t, err)
+	for i, raw := range []string{
+		"garbage",
+		f.issuer.Token().ExpiresIn(-time.Hour).MustSign(t),
+		f.issuer.Token().Audience("https://other.example.com").MustSign(t),
+		f.issuer.Token().SignWith("RS256", foreign, f.issuer.KeyID("RS256")).MustSign(t),
+	} {
+		_, err := f.v.Verify(context.Background(), raw)
+		require.Error(t, err, i)
+	}
+	assert.Zero(t, f.v.CachedTokens())
+}
+
+// TestCacheIsBounded by entries and by bytes.
+func TestCacheIsBounded(t *testing.T) {
+	f := newCacheFixture(t, func(c *token.Config) { c.CacheEntries = 3 })
+	for i := range 10 {
+		_, err := f.v.Verify(context.Background(), f.issuer.Token().Subject("user_"+strconv.Itoa(i)).MustSign(t))
+		require.NoError(t, err)
+		assert.LessOrEqual(t, f.v.CachedTokens(), 3)
+	}
+	assert.Equal(t, 3, f.v.CachedTokens())
+
+	small := newCacheFixture(t, func(c *token.Config) { c.CacheBytes = 4096 })
+	for i := range 10 {
+		_, err := small.v.Verify(context.Background(), small.issuer.Token().Subject("user_"+strconv.Itoa(i)).MustSign(t))
+		require.NoError(t, err)
+	}
+	assert.Less(t, small.v.CachedTokens(), 5, "about 1 KiB per token fits 4 KiB a few times only")
+	assert.Positive(t, small.v.CachedTokens())
+}
+
+// TestCacheOff verifies every time.
+func TestCacheOff(t *testing.T) {
+	f := newCacheFixture(t, func(c *token.Config) { c.CacheEntries = -1 })
+	raw := f.issuer.Token().MustSign(t)
+	first, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	second, err := f.v.Verify(context.Background(), raw)
+	require.NoError(t, err)
+	assert.NotSame(t, first, second)
+	assert.Zero(t, f.v.CachedTokens())
+}
+
+// TestCacheConcurrency hammers the cache with repeated and distinct tokens
+// while the clock moves; run under -race.
+func TestCacheConcurrency(t *testing.T) {
+	f := newCacheFixture(t, func(c *token.Config) { c.CacheEntries = 16 })
+	tokens := make([]string, 32)
+	for i := range tokens {
+		tokens[i] = f.issuer.Token().Subject("user_" + strconv.Itoa(i)).MustSign(t)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				raw := tokens[(g*7+i)%len(tokens)]
+				tok, err := f.v.Verify(context.Background(), raw)
+				if assert.NoError(t, err) {
+					assert.Equal(t, "user_"+strconv.Itoa((g*7+i)%len(tokens)), tok.Claims.Subject)
+				}
+				if i%50 == 0 {
+					f.clock.advance(time.Second)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, f.v.CachedTokens(), 16)
+}
+
+// TestDeriveRunsOnce computes what a layer derives from a token once.
+func TestDeriveRunsOnce(t *testing.T) {
+	f := newCacheFixture(t, nil)
+	raw := f.issuer.Token().MustSign(t)
+	calls := 0
+	for range 3 {
+		tok, err := f.v.Verify(context.Background(), raw)
+		require.NoError(t, err)
+		got, err := tok.Derive(func(tok *token.Token) (any, error) {
+			calls++
+			return tok.Claims.Subject, nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, authtest.DefaultSubject, got)
+	}
+	assert.Equal(t, 1, calls)
+}
