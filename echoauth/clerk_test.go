@@ -300,7 +300,8 @@ func TestClerkHasMiddleware(t *testing.T) {
 		{"auth0 permission", "/users", h.issuer.Token().Permissions("read:users").MustSign(t), 200},
 		{"auth0 permission is not a Clerk one", "/read", h.issuer.Token().Permissions("dashboard:read").MustSign(t), 403},
 		{"auth0 permission matched exactly", "/users", h.issuer.Token().Permissions("org:read:users").MustSign(t), 403},
-		{"clerk permission is not an auth0 one", "/users", v1("org:admin", "org:read:users"), 403},
+		{"clerk permission, requested without org:", "/users", v1("org:admin", "org:read:users"), 200},
+		{"v1 claim without org: is neither an auth0 nor a Clerk permission", "/users", v1("org:admin", "read:users"), 403},
 		{"empty sub", "/admin", h.issuer.Token().Subject("").Claim("org_id", "org_1").Claim("org_role", "org:admin").MustSign(t), 403},
 		{"no token", "/admin", "", 401},
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"strings"
+	"unicode"
 )
 
 // Names of the Clerk session token claims that describe the active organization, billing and reverification.
@@ -86,31 +87,34 @@ func organizationV1(src ClaimSource) (*Organization, error) {
 	return &org, nil
 }
 
-// compactOrganization is the "o" claim of version 2 session tokens.
-type compactOrganization struct {
-	ID   string `json:"id"`
-	Slug string `json:"slg"`
-	Role string `json:"rol"`
-	Per  string `json:"per"`
-	Fpm  string `json:"fpm"`
-}
-
 // organizationV2 decodes the "o" claim. Its role is stored without the "org:" prefix, and its permissions as,
 // for each organization feature of "fea" in order, a decimal bit mask over the comma-separated names of "per":
 // bit j set (least significant first) grants "org:<feature>:<per[j]>". The rules follow Clerk's JavaScript SDK
 // to the letter, quirks included (an empty "per" entry still takes its index), so that both decide alike.
 func organizationV2(src ClaimSource) (*Organization, error) {
 	raw, ok := src.Value(ClaimOrganization)
-	if !ok {
+	if !ok || isJSONNull(raw) {
+		// Clerk tests "o" for truth: null is no organization, like an absent claim.
 		return nil, nil
 	}
-	var o compactOrganization
-	if json.Unmarshal(raw, &o) != nil || strings.TrimSpace(string(raw))[0] != '{' {
+	// The members are looked up by their exact names, as JavaScript does: decoding into a struct would let
+	// encoding/json match "ID" or "Rol" case-insensitively and grant an organization Clerk does not see.
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil || members == nil {
 		return nil, &ClaimError{Claim: ClaimOrganization}
 	}
-	org := &Organization{ID: o.ID, Slug: o.Slug}
-	if o.Role != "" {
-		org.Role = "org:" + o.Role
+	var id, slug, role, per, fpm string
+	for _, m := range []struct {
+		name string
+		into *string
+	}{{"id", &id}, {"slg", &slug}, {"rol", &role}, {"per", &per}, {"fpm", &fpm}} {
+		if v, ok := members[m.name]; ok && json.Unmarshal(v, m.into) != nil {
+			return nil, &ClaimError{Claim: ClaimOrganization}
+		}
+	}
+	org := &Organization{ID: id, Slug: slug}
+	if role != "" {
+		org.Role = "org:" + role
 	}
 	features, err := listClaim(src, ClaimFeatures)
 	if err != nil {
@@ -121,8 +125,17 @@ func organizationV2(src ClaimSource) (*Organization, error) {
 		// Clerk's SDK fails to build the auth object for such a token; the token is unusable either way.
 		return nil, &ClaimError{Claim: ClaimFeatures}
 	}
-	org.Permissions = decodePermissionMasks(o.Per, o.Fpm, orgFeatures)
+	org.Permissions = decodePermissionMasks(per, fpm, orgFeatures)
+	if org.Permissions == nil {
+		// Clerk's auth object has orgPermissions [] for a version 2 organization, never undefined.
+		org.Permissions = []string{}
+	}
 	return org, nil
+}
+
+// isJSONNull reports a raw JSON null.
+func isJSONNull(raw json.RawMessage) bool {
+	return strings.TrimSpace(string(raw)) == "null"
 }
 
 // splitByScope sorts "fea" or "pla" entries ("o:x", "u:y", "ou:z") into the organization's and the user's
@@ -187,13 +200,25 @@ func decimalBits(decimal string) (*big.Int, bool) {
 	return new(big.Int).SetString(decimal, 10)
 }
 
-// trimmedSplit splits a comma-separated value and trims every entry, keeping empty ones: their positions count.
+// trimmedSplit splits a comma-separated value and trims every entry as JavaScript's String.prototype.trim
+// does, keeping empty ones: their positions count.
 func trimmedSplit(s string) []string {
 	parts := strings.Split(s, ",")
 	for i, p := range parts {
-		parts[i] = strings.TrimSpace(p)
+		parts[i] = strings.TrimFunc(p, isJSWhitespace)
 	}
 	return parts
+}
+
+// isJSWhitespace reports the characters String.prototype.trim removes (ECMAScript WhiteSpace and
+// LineTerminator). They differ from unicode.IsSpace, which strings.TrimSpace uses: U+FEFF is trimmed by
+// JavaScript only, U+0085 by Go only; either difference would change which features and masks Clerk sees.
+func isJSWhitespace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\ufeff', '\u2028', '\u2029':
+		return true
+	}
+	return r > 0xff && unicode.Is(unicode.Zs, r)
 }
 
 // listClaim reads a comma-separated string claim such as "fea" or "pla" into trimmed entries; absent or empty

@@ -115,11 +115,12 @@ func NewClaims(payload []byte) (*Claims, error) {
 	return c, nil
 }
 
-// String returns the string value of the claim name, "" when absent, and an
-// error wrapping ErrClaimType when the claim is not a JSON string.
+// String returns the string value of the claim name, "" when absent or
+// null, and an error wrapping ErrClaimType when the claim is another JSON
+// type.
 func (c *Claims) String(name string) (string, error) {
 	raw, ok := c.Value(name)
-	if !ok {
+	if !ok || string(raw) == "null" {
 		return "", nil
 	}
 	s, err := decodeString(raw)
