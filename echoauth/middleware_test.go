@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/echoauth/authtest"
 	"github.com/scopegate/scopegate/scopes"
 )
 
@@ -34,7 +35,7 @@ func TestErrorContract(t *testing.T) {
 	scpString := h.issuer.Token().Claim("scp", "read:messages").MustSign(t)
 	admin := h.issuer.Token().Permissions("org:admin:example").MustSign(t)
 	expiredReader := h.issuer.Token().Scope("read:messages").ExpiresIn(-time.Hour).MustSign(t)
-	forgedReader := tamper(reader)
+	forgedReader := authtest.TamperSignature(reader)
 
 	tests := []struct {
 		name          string

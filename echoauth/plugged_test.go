@@ -65,7 +65,7 @@ func TestPluggedGoJWTMiddlewareValidator(t *testing.T) {
 		{"scope missing", "/scoped", issuer.Token().Scope("openid").MustSign(t), 403},
 		{"permission present", "/admin", issuer.Token().Permissions("org:admin:example").MustSign(t), 200},
 		{"permission missing", "/admin", issuer.Token().MustSign(t), 403},
-		{"invalid token", "/scoped", tamper(issuer.Token().Scope("read:messages").MustSign(t)), 401},
+		{"invalid token", "/scoped", authtest.TamperSignature(issuer.Token().Scope("read:messages").MustSign(t)), 401},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/echoauth/authtest"
 )
 
 // TestTokenSources covers the cookie and query parameter sources and their
@@ -41,7 +42,7 @@ func TestTokenSources(t *testing.T) {
 		{"cookie only", "", cookie, "", 200, "from-cookie"},
 		{"query only", "", "", query, 200, "from-query"},
 		{"header wins over cookie", "Bearer " + header, cookie, "", 200, "from-header"},
-		{"invalid header, valid cookie: the header decides", "Bearer " + tamper(header), cookie, "", 401, ""},
+		{"invalid header, valid cookie: the header decides", "Bearer " + authtest.TamperSignature(header), cookie, "", 401, ""},
 		{"basic header, cookie used", "Basic dXNlcjpwYXNz", cookie, "", 200, "from-cookie"},
 		{"header and query", "Bearer " + header, "", query, 400, ""},
 		{"cookie and query", "", cookie, query, 400, ""},

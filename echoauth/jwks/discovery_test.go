@@ -57,7 +57,7 @@ func TestRemoteAgainstIssuer(t *testing.T) {
 	require.NotEmpty(t, rsaKid)
 	ctx := context.Background()
 
-	newRemote := func(t *testing.T, cfg RemoteConfig) (*Remote, *testClock) {
+	newRemote := func(t *testing.T, cfg RemoteConfig) (*Remote, *authtest.Clock) {
 		clock := newTestClock()
 		cfg.Now = clock.Now
 		cfg.RefreshCooldown = testCooldown

@@ -23,6 +23,8 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/echoauth/authtest"
 )
 
 // testKeySet holds the keys every test of the package signs and verifies
@@ -222,26 +224,9 @@ func sign(t testing.TB, alg string, key any, input []byte) []byte {
 	return sig
 }
 
-// testClock is a clock that moves only when the test says so.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2030, time.January, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newTestClock returns a clock that moves only when the test says so.
+func newTestClock() *authtest.Clock {
+	return authtest.NewClock(time.Date(2030, time.January, 2, 3, 4, 5, 0, time.UTC))
 }
 
 // keyServer is a loopback HTTP server publishing a JWK Set at /jwks.json.

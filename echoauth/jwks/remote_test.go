@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/echoauth/authtest"
 )
 
 const testCooldown = 30 * time.Second
@@ -21,7 +23,7 @@ const testCooldown = 30 * time.Second
 // logging to a buffer.
 type remoteFixture struct {
 	srv   *keyServer
-	clock *testClock
+	clock *authtest.Clock
 	log   *syncBuffer
 	r     *Remote
 }

@@ -15,28 +15,10 @@ import (
 	"github.com/scopegate/scopegate/echoauth/token"
 )
 
-// movableClock is a clock the test advances by hand.
-type movableClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *movableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *movableClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // cacheFixture is a verifier over a loopback issuer's remote keys, sharing
 // one movable clock.
 type cacheFixture struct {
-	clock  *movableClock
+	clock  *authtest.Clock
 	issuer *authtest.Issuer
 	keys   *jwks.Remote
 	v      *token.Verifier
@@ -44,7 +26,7 @@ type cacheFixture struct {
 
 func newCacheFixture(t *testing.T, mutate func(*token.Config)) *cacheFixture {
 	t.Helper()
-	f := &cacheFixture{clock: &movableClock{now: time.Unix(1_900_000_000, 0)}}
+	f := &cacheFixture{clock: authtest.NewClock(time.Unix(1_900_000_000, 0))}
 	f.issuer = authtest.NewIssuer(t, authtest.WithClock(f.clock.Now))
 	var err error
 	f.keys, err = jwks.NewRemote(jwks.RemoteConfig{Issuer: f.issuer.URL(), Now: f.clock.Now, CacheTTL: 10 * time.Minute})
@@ -82,10 +64,10 @@ func TestCacheRechecksTime(t *testing.T) {
 	raw := f.issuer.Token().ExpiresIn(time.Minute).MustSign(t)
 	_, err := f.v.Verify(context.Background(), raw)
 	require.NoError(t, err)
-	f.clock.advance(time.Minute + 4*time.Second)
+	f.clock.Advance(time.Minute + 4*time.Second)
 	_, err = f.v.Verify(context.Background(), raw)
 	require.NoError(t, err, "within the skew")
-	f.clock.advance(time.Second)
+	f.clock.Advance(time.Second)
 	_, err = f.v.Verify(context.Background(), raw)
 	assert.ErrorIs(t, err, token.ErrExpired)
 	assert.Zero(t, f.v.CachedTokens())
@@ -97,7 +79,7 @@ func TestCacheRechecksMaxAge(t *testing.T) {
 	raw := f.issuer.Token().ExpiresIn(time.Hour).MustSign(t)
 	_, err := f.v.Verify(context.Background(), raw)
 	require.NoError(t, err)
-	f.clock.advance(11 * time.Minute)
+	f.clock.Advance(11 * time.Minute)
 	_, err = f.v.Verify(context.Background(), raw)
 	assert.ErrorIs(t, err, token.ErrTooOld)
 }
@@ -112,7 +94,7 @@ func TestCacheDropsTokensOfRetiredKeys(t *testing.T) {
 
 	// An unchanged key set keeps the cached verification valid: the
 	// refresh keeps key identities.
-	f.clock.advance(8 * time.Minute)
+	f.clock.Advance(8 * time.Minute)
 	require.NoError(t, f.keys.Prefetch(context.Background()))
 	before, err := f.v.Verify(context.Background(), raw)
 	require.NoError(t, err)
@@ -123,7 +105,7 @@ func TestCacheDropsTokensOfRetiredKeys(t *testing.T) {
 	_, err = f.issuer.Rotate("RS256")
 	require.NoError(t, err)
 	f.issuer.Retire(before.Header.KeyID)
-	f.clock.advance(8 * time.Minute)
+	f.clock.Advance(8 * time.Minute)
 	require.NoError(t, f.keys.Prefetch(context.Background()), "the refresh sees the retired key gone")
 	_, err = f.v.Verify(context.Background(), raw)
 	assert.ErrorIs(t, err, token.ErrUnknownKey)
@@ -198,7 +180,7 @@ func TestCacheConcurrency(t *testing.T) {
 					assert.Equal(t, "user_"+strconv.Itoa((g*7+i)%len(tokens)), tok.Claims.Subject)
 				}
 				if i%50 == 0 {
-					f.clock.advance(time.Second)
+					f.clock.Advance(time.Second)
 				}
 			}
 		}()

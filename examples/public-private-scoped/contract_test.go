@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,24 +15,12 @@ import (
 	"github.com/scopegate/scopegate/echoauth/authtest"
 )
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
 // TestExternalIssuerContract points the example, configured through its
 // environment, at an issuer on loopback shaped like an Auth0 tenant (issuer
 // with a trailing slash, discovery, JWKS) and checks the answer to every
 // kind of token the contract names.
 func TestExternalIssuerContract(t *testing.T) {
-	clock := &testClock{now: time.Unix(1_800_000_000, 0)}
+	clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
 	issuer := authtest.NewIssuer(t, authtest.WithTrailingSlash(), authtest.WithClock(clock.Now))
 	s, err := loadSettings(envOf(map[string]string{
 		"ISSUER_BASE_URL": issuer.URL(),
@@ -80,14 +67,14 @@ func TestExternalIssuerContract(t *testing.T) {
 		{"HS256 keyed with the RSA public key", "/api/private", "Bearer " + tokenFor(issuer.Token().SignWithSecret("HS256", rsaPEM).Header("kid", issuer.KeyID("RS256"))), 401, "token algorithm is not allowed"},
 		{"unknown kid", "/api/private", "Bearer " + tokenFor(issuer.Token().SignWith("RS256", foreignKey, "someone-elses-key")), 401, "token signing key is unknown"},
 		{"known kid, wrong key", "/api/private", "Bearer " + tokenFor(issuer.Token().SignWith("RS256", foreignKey, issuer.KeyID("RS256"))), 401, "token signature is invalid"},
-		{"bad signature", "/api/private", "Bearer " + flipSignature(valid), 401, "token signature is invalid"},
+		{"bad signature", "/api/private", "Bearer " + authtest.TamperSignature(valid), 401, "token signature is invalid"},
 		{"no exp", "/api/private", "Bearer " + tokenFor(issuer.Token().Without("exp")), 401, "token lacks a required claim"},
 		{"exp as a string", "/api/private", "Bearer " + tokenFor(issuer.Token().Claim("exp", "1900000000")), 401, "token claim has the wrong type"},
 		{"valid", "/api/private", "Bearer " + valid, 200, ""},
 		{"valid without scope, scoped route", "/api/private-scoped", "Bearer " + valid, 403, "token lacks the required scope"},
 		{"scope as a string", "/api/private-scoped", "Bearer " + tokenFor(issuer.Token().Scope("openid read:messages")), 200, ""},
 		{"scope as an scp array", "/api/private-scoped", "Bearer " + tokenFor(issuer.Token().Claim("scp", []string{"read:messages"})), 200, ""},
-		{"invalid token carrying the scope", "/api/private-scoped", "Bearer " + flipSignature(tokenFor(issuer.Token().Scope("read:messages"))), 401, "token signature is invalid"},
+		{"invalid token carrying the scope", "/api/private-scoped", "Bearer " + authtest.TamperSignature(tokenFor(issuer.Token().Scope("read:messages"))), 401, "token signature is invalid"},
 		{"ES256", "/api/private-scoped", "Bearer " + tokenFor(issuer.Token().Algorithm("ES256").Scope("read:messages")), 200, ""},
 		{"EdDSA", "/api/private", "Bearer " + tokenFor(issuer.Token().Algorithm("EdDSA")), 200, ""},
 		{"lowercase bearer", "/api/private", "bearer " + valid, 200, ""},
@@ -124,23 +111,4 @@ func TestExternalIssuerContract(t *testing.T) {
 			}
 		})
 	}
-}
-
-// flipSignature changes one character in the middle of the signature.
-func flipSignature(token string) string {
-	b := []byte(token)
-	i := len(b) - 20
-	if b[i] == 'A' {
-		b[i] = 'B'
-	} else {
-		b[i] = 'A'
-	}
-	return string(b)
-}
-
-// advance moves the clock forward.
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }

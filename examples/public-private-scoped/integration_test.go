@@ -27,6 +27,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/echoauth"
+
+	"github.com/scopegate/scopegate/echoauth/authtest"
 )
 
 // providerStartTimeout bounds how long the OpenID provider may take to say
@@ -92,7 +94,7 @@ func TestIntegrationOIDCProvider(t *testing.T) {
 		{"token without the scope, private route", "/api/private", noScope.AccessToken, 200, "", "", ""},
 		{"token without the scope, scoped route", "/api/private-scoped", noScope.AccessToken, 403,
 			"insufficient_scope", "token lacks the required scope", `error="insufficient_scope"`},
-		{"tampered signature", "/api/private-scoped", flipSignature(reader.AccessToken), 401,
+		{"tampered signature", "/api/private-scoped", authtest.TamperSignature(reader.AccessToken), 401,
 			"invalid_token", "token signature is invalid", `error="invalid_token"`},
 		{"scope added to the payload", "/api/private-scoped", withClaim(t, noScope.AccessToken, "scope", "read:messages"), 401,
 			"invalid_token", "token signature is invalid", `error="invalid_token"`},
@@ -153,7 +155,7 @@ func TestIntegrationOIDCProvider(t *testing.T) {
 	assert.EqualValues(t, 2, fetches(), "one refetch for the new kid")
 	got = callAPI(t, api, "/api/private-scoped", reader.AccessToken)
 	assert.Equal(t, 200, got.status, "a token signed before the rotation, with a key still published: %s", got.body.Description)
-	got = callAPI(t, api, "/api/private-scoped", flipSignature(rotated.AccessToken))
+	got = callAPI(t, api, "/api/private-scoped", authtest.TamperSignature(rotated.AccessToken))
 	assert.Equal(t, 401, got.status)
 	assert.Equal(t, "token signature is invalid", got.body.Description)
 	assert.EqualValues(t, 2, fetches(), "known kids cost no fetch")

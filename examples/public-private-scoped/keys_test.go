@@ -20,7 +20,7 @@ import (
 // the last good keys, a new kid is accepted on first sight, and junk kids
 // never cause more than one fetch per cooldown.
 func TestKeysUnderRotationAndFaults(t *testing.T) {
-	clock := &testClock{now: time.Unix(1_800_000_000, 0)}
+	clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
 	issuer := authtest.NewIssuer(t, authtest.WithClock(clock.Now))
 	s, err := loadSettings(envOf(map[string]string{
 		"ISSUER_BASE_URL":       issuer.URL(),
@@ -75,7 +75,7 @@ func TestKeysUnderRotationAndFaults(t *testing.T) {
 
 	// Rotation: a new kid is accepted on first sight once the cooldown the
 	// junk started has passed.
-	clock.advance(31 * time.Second)
+	clock.Advance(31 * time.Second)
 	_, err = issuer.Rotate("RS256")
 	require.NoError(t, err)
 	rotated := issuer.Token().MustSign(t)
@@ -104,7 +104,7 @@ func TestKeysUnderRotationAndFaults(t *testing.T) {
 			t.Cleanup(func() { issuer.SetHandler(authtest.JWKSPath, nil) })
 			before := failures(t, auth)
 			// Past the TTL, the cached keys are refreshed; the refresh fails.
-			clock.advance(11 * time.Minute)
+			clock.Advance(11 * time.Minute)
 			assert.Equal(t, 200, status(rotated), "valid tokens keep working from the last good keys")
 			assert.Equal(t, before+1, failures(t, auth), "the refresh failed")
 			assert.Equal(t, 200, status(rotated))
@@ -114,7 +114,7 @@ func TestKeysUnderRotationAndFaults(t *testing.T) {
 
 	// The server recovers and the keys refresh again.
 	before := failures(t, auth)
-	clock.advance(11 * time.Minute)
+	clock.Advance(11 * time.Minute)
 	assert.Equal(t, 200, status(rotated))
 	assert.Equal(t, before, failures(t, auth))
 	assert.Empty(t, auth.KeySets()[0].Stats().LastError)
