@@ -171,11 +171,13 @@ func TestSkipperAndPreflight(t *testing.T) {
 	assert.Equal(t, http.StatusOK, h.serve(http.MethodGet, "/health").Code)
 	assert.True(t, h.ran)
 
+	// A preflight is answered 204 without credentials, and without running
+	// the handler: anyone can send one.
 	preflight := httptest.NewRequest(http.MethodOptions, "/private", nil)
 	preflight.Header.Set("Origin", "https://app.example.com")
 	preflight.Header.Set("Access-Control-Request-Method", "GET")
-	assert.Equal(t, http.StatusOK, h.send(preflight).Code)
-	assert.True(t, h.ran)
+	assert.Equal(t, http.StatusNoContent, h.send(preflight).Code)
+	assert.False(t, h.ran)
 
 	// An OPTIONS request that is not a preflight is authenticated.
 	assert.Equal(t, http.StatusUnauthorized, h.send(httptest.NewRequest(http.MethodOptions, "/private", nil)).Code)

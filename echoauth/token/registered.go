@@ -54,7 +54,9 @@ func decodeNumericDate(raw []byte) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	if f < 0 || f > maxNumericDate {
+	// 2^53 itself is refused too: every larger integer rounds to a float64
+	// at or above it, so ">=" refuses them all.
+	if f < 0 || f >= maxNumericDate {
 		return time.Time{}, fmt.Errorf("%w: date out of range", ErrClaimType)
 	}
 	sec, frac := math.Modf(f)
