@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -71,4 +72,58 @@ func BenchmarkCheckJWT(b *testing.B) {
 		}
 		run(b, e, tokens)
 	})
+}
+
+// BenchmarkRejected measures what refusing costs, per request: junk, an
+// expired token (refused before its signature is checked), and forged tokens
+// naming an unknown kid, which after one shared refetch per cooldown are
+// refused from the cached key set. Allocations stay constant per request and
+// nothing is retained, so a flood of distinct junk cannot grow memory.
+func BenchmarkRejected(b *testing.B) {
+	issuer := authtest.NewIssuer(b)
+	auth, err := echoauth.New(echoauth.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := echo.New()
+	e.GET("/api/private", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }, auth.CheckJWT())
+	foreign, err := authtest.NewRSAKey(2048)
+	if err != nil {
+		b.Fatal(err)
+	}
+	unknownKid := make([]string, 64)
+	for i := range unknownKid {
+		unknownKid[i] = issuer.Token().SignWith("RS256", foreign, "junk-"+strconv.Itoa(i)).MustSign(b)
+	}
+	expired := make([]string, 64)
+	for i := range expired {
+		expired[i] = issuer.Token().Subject("user_"+strconv.Itoa(i)).ExpiresIn(-time.Hour).MustSign(b)
+	}
+	junk := make([]string, 64)
+	for i := range junk {
+		junk[i] = "junk." + strconv.Itoa(i) + ".token"
+	}
+	for _, tc := range []struct {
+		name   string
+		tokens []string
+	}{{"junk", junk}, {"expired", expired}, {"unknown-kid", unknownKid}} {
+		b.Run(tc.name, func(b *testing.B) {
+			reqs := make([]*http.Request, len(tc.tokens))
+			for i, tok := range tc.tokens {
+				reqs[i] = httptest.NewRequest(http.MethodGet, "/api/private", nil)
+				reqs[i].Header.Set("Authorization", "Bearer "+tok)
+			}
+			rec := httptest.NewRecorder()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				e.ServeHTTP(rec, reqs[i%len(reqs)])
+				if rec.Code != http.StatusUnauthorized {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+		})
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(issuer.Requests(authtest.JWKSPath)), "jwks-fetches")
 }

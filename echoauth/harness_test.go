@@ -97,3 +97,6 @@ func serveEcho(e *echo.Echo, req *http.Request) *httptest.ResponseRecorder {
 
 // echoContext shortens handler signatures in tests.
 type echoContext = echo.Context
+
+// newEcho returns an Echo app with default settings.
+func newEcho() *echo.Echo { return echo.New() }
