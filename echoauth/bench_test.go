@@ -97,7 +97,7 @@ func BenchmarkRejected(b *testing.B) {
 	}
 	expired := make([]string, 64)
 	for i := range expired {
-		expired[i] = issuer.Token().Subject("user_"+strconv.Itoa(i)).ExpiresIn(-time.Hour).MustSign(b)
+		expired[i] = issuer.Token().Subject("user_" + strconv.Itoa(i)).ExpiresIn(-time.Hour).MustSign(b)
 	}
 	junk := make([]string, 64)
 	for i := range junk {
