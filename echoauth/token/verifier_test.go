@@ -1343,7 +1343,9 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	keys, err := jwks.NewStatic(keyFor("RS256"), keyFor("ES256"), keyFor("EdDSA"))
 	require.NoError(b, err)
-	v := newVerifier(b, token.Config{Issuers: []token.Issuer{{Issuer: iss.URL(), Audiences: []string{iss.Audience()}, Keys: keys}}})
+	// The cache is off: every call is a token seen for the first time.
+	v := newVerifier(b, token.Config{Issuers: []token.Issuer{{Issuer: iss.URL(), Audiences: []string{iss.Audience()}, Keys: keys}},
+		CacheEntries: -1})
 
 	// Distinct tokens, as real traffic has: each carries its own jti.
 	mint := func(alg string, n int) []string {
