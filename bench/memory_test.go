@@ -1,0 +1,168 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scopegate/scopegate/bench/internal/fixture"
+	"github.com/scopegate/scopegate/bench/internal/stacks"
+	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/echoauth/token"
+)
+
+// heapAlloc is the live heap after two collections.
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestMemoryBound floods a verifier (and the whole Echo stack) with distinct
+// valid tokens and reports how many it keeps and the heap they hold, at half
+// the flood and at its end: a bounded cache plateaus. Tokens are HS256 so
+// that 50,000 of them sign in about a second; the cache does not care how a
+// token was signed. Tokens are signed inside the loop and dropped, so the
+// heap measured is what the cache alone retains (the raw token text it keys
+// on included, as in production).
+//
+// Run with -v to see the table (run.sh writes it to results/memory.txt).
+func TestMemoryBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("floods 50,000 tokens per case")
+	}
+	keys, err := fixture.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hmacKey, err := jwks.NewHMACKey(keys.HMAC, fixture.HMACKeyID, "HS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	static, err := jwks.NewStatic(hmacKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	const mib = 1 << 20
+	cases := []struct {
+		name           string
+		entries, bytes int // 0: the defaults
+		shape          fixture.Shape
+		echo           bool
+		tokens         int
+	}{
+		{"verifier, cache off", -1, 0, fixture.Shape{}, false, 50_000},
+		{"verifier, cap 1,000 entries", 1_000, 0, fixture.Shape{}, false, 50_000},
+		{"verifier, cap 1 MiB", 0, 1 * mib, fixture.Shape{}, false, 50_000},
+		{"verifier, defaults", 0, 0, fixture.Shape{}, false, 50_000},
+		{"verifier, defaults, 4 KiB tokens", 0, 0, fixture.Shape{TokenBytes: 4 << 10}, false, 50_000},
+		{"verifier, defaults, 12 KiB tokens", 0, 0, fixture.Shape{TokenBytes: 12 << 10}, false, 30_000},
+		{"echo stack, defaults", 0, 0, fixture.Shape{}, true, 50_000},
+		{"echo stack, defaults, 4 KiB tokens", 0, 0, fixture.Shape{TokenBytes: 4 << 10}, true, 50_000},
+	}
+	var report strings.Builder
+	fmt.Fprintf(&report, "\n| case | tokens fed | token bytes | CachedTokens() | heap at half (MiB) | heap at end (MiB) | heap per cached token (B) | cache's own estimate per token (B) | µs per verify |\n")
+	fmt.Fprintf(&report, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for ci, c := range cases {
+		base := heapAlloc()
+		ctx := context.Background()
+		var verify func(string) error
+		var cached func() int
+		if c.echo {
+			cfg := stacks.OursConfig(static, c.entries)
+			cfg.TokenCacheBytes = c.bytes
+			e, _, err := stacks.OursEcho(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hdr := http.Header{}
+			rec := &httptest.ResponseRecorder{}
+			req := httptest.NewRequest(http.MethodGet, fixture.Route, nil)
+			verify = func(raw string) error {
+				req.Header.Set("Authorization", "Bearer "+raw)
+				clear(hdr)
+				*rec = httptest.ResponseRecorder{HeaderMap: hdr, Code: http.StatusOK}
+				e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusNoContent {
+					return fmt.Errorf("status %d", rec.Code)
+				}
+				return nil
+			}
+			cached = func() int { return -1 } // the Authenticator does not expose its verifier
+		} else {
+			v, err := token.New(token.Config{
+				Issuers:      []token.Issuer{{Issuer: fixture.Issuer, Audiences: []string{fixture.Audience}, Keys: static}},
+				CacheEntries: c.entries, CacheBytes: c.bytes,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			verify = func(raw string) error { _, err := v.Verify(ctx, raw); return err }
+			cached = v.CachedTokens
+		}
+		var half uint64
+		var spent time.Duration
+		var tokenBytes, payloadBytes int
+		for n := 0; n < c.tokens; n++ {
+			raw, err := keys.Sign("HS256", ci*1_000_000+n, now, c.shape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				tokenBytes = len(raw)
+				payloadBytes = base64.RawURLEncoding.DecodedLen(len(strings.Split(raw, ".")[1]))
+			}
+			start := time.Now()
+			err = verify(raw)
+			spent += time.Since(start)
+			if err != nil {
+				t.Fatalf("%s: token %d: %v", c.name, n, err)
+			}
+			if n == c.tokens/2-1 {
+				half = heapAlloc()
+			}
+		}
+		end := heapAlloc()
+		kept := cached()
+		grown := func(h uint64) float64 { return (float64(h) - float64(base)) / mib }
+		perToken, estimate := "—", "—"
+		keptText := "not exposed"
+		if kept >= 0 {
+			keptText = fmt.Sprint(kept)
+		}
+		if kept > 0 {
+			perToken = fmt.Sprintf("%.0f", (float64(end)-float64(base))/float64(kept))
+			// token/cache.go's entrySize: raw + payload + 40 per claim + 512.
+			claims := fixture.BaseClaims
+			if c.shape.TokenBytes > 0 {
+				claims++ // the padding claim
+			}
+			estimate = fmt.Sprint(tokenBytes + payloadBytes + 40*claims + 512)
+		}
+		fmt.Fprintf(&report, "| %s | %d | %d | %s | %.1f | %.1f | %s | %s | %.1f |\n", c.name, c.tokens, tokenBytes,
+			keptText, grown(half), grown(end), perToken, estimate, float64(spent.Microseconds())/float64(c.tokens))
+
+		// The bounds: the entry cap, and a plateau between half and end.
+		entryCap := c.entries
+		if entryCap == 0 {
+			entryCap = token.DefaultCacheEntries
+		}
+		if c.entries >= 0 && kept > entryCap {
+			t.Errorf("%s: %d cached tokens, over the cap of %d", c.name, kept, entryCap)
+		}
+		if end > half && float64(end-half) > 0.10*float64(half-min(half, base))+2*mib {
+			t.Errorf("%s: heap still growing: %.1f MiB at half, %.1f MiB at the end", c.name, grown(half), grown(end))
+		}
+		runtime.KeepAlive(verify)
+	}
+	t.Log(report.String())
+}
