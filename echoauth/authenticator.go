@@ -81,6 +81,16 @@ func (a *Authenticator) KeySets() []*jwks.Remote {
 	return append([]*jwks.Remote(nil), a.remotes...)
 }
 
+// CacheStats returns the state of the verified-token cache (entries, the
+// memory they hold, hits, misses, evictions), for metrics; the zero value
+// when the cache is off or a plugged ValidateToken replaces the verifier.
+func (a *Authenticator) CacheStats() token.CacheStats {
+	if a.verifier == nil {
+		return token.CacheStats{}
+	}
+	return a.verifier.CacheStats()
+}
+
 // CheckJWT returns the strict middleware: a request without a valid token is
 // answered 401 (400 when malformed, 503 when keys are unavailable) and never
 // reaches the handler.
@@ -140,8 +150,10 @@ func (a *Authenticator) authenticate(r *http.Request) *Auth {
 	if tok, ok := validated.(*token.Token); ok && a.verifier != nil {
 		// The auth object of a verified token is built once and shared by
 		// every request presenting it while the verification stays cached.
-		derived, _ := tok.Derive(func(*token.Token) (any, error) { return a.authFor(validated), nil })
-		return derived.(*Auth)
+		return tok.Derive(func(*token.Token) (any, int) {
+			auth := a.authFor(validated)
+			return auth, auth.retainedBytes()
+		}).(*Auth)
 	}
 	return a.authFor(validated)
 }

@@ -85,7 +85,9 @@ func headerToken(h http.Header) (string, *Error) {
 	if !hasSpace || token == "" {
 		return "", invalidRequest(descEmptyBearer)
 	}
-	if strings.ContainsAny(token, " \t") {
+	// Two vectorised scans: strings.ContainsAny walks a long token one byte
+	// at a time and was the largest cost of a request with a cached token.
+	if strings.IndexByte(token, ' ') >= 0 || strings.IndexByte(token, '\t') >= 0 {
 		return "", invalidRequest(descBadBearer)
 	}
 	return token, nil

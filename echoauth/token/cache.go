@@ -2,13 +2,16 @@ package token
 
 import (
 	"sync"
+	"sync/atomic"
 )
 
 // Defaults of the verified-token cache.
 const (
 	// DefaultCacheEntries bounds how many verified tokens are remembered.
 	DefaultCacheEntries = 10_000
-	// DefaultCacheBytes bounds the memory they take, approximately.
+	// DefaultCacheBytes bounds the memory they take: the token text, the
+	// verified token and what a layer above derives from it (echoauth's
+	// auth object), as estimated by the cache.
 	DefaultCacheBytes = 32 << 20
 )
 
@@ -23,10 +26,15 @@ type tokenCache struct {
 	bytes      int
 	maxEntries int
 	maxBytes   int
+	// expired reports an entry that can no longer pass; full caches drop
+	// such entries first.
+	expired func(*Token) bool
+
+	hits, misses, evictions atomic.Uint64
 }
 
 // newTokenCache returns a cache, or nil when maxEntries is negative.
-func newTokenCache(maxEntries, maxBytes int) *tokenCache {
+func newTokenCache(maxEntries, maxBytes int, expired func(*Token) bool) *tokenCache {
 	if maxEntries < 0 || maxBytes < 0 {
 		return nil
 	}
@@ -36,7 +44,12 @@ func newTokenCache(maxEntries, maxBytes int) *tokenCache {
 	if maxBytes == 0 {
 		maxBytes = DefaultCacheBytes
 	}
-	return &tokenCache{entries: make(map[string]*Token), maxEntries: maxEntries, maxBytes: maxBytes}
+	return &tokenCache{
+		entries:    make(map[string]*Token),
+		maxEntries: maxEntries,
+		maxBytes:   maxBytes,
+		expired:    expired,
+	}
 }
 
 // get returns the cached verification of raw, or nil.
@@ -48,29 +61,46 @@ func (c *tokenCache) get(raw string) *Token {
 }
 
 // put remembers t. When the cache is full it first drops entries that can
-// no longer pass (expired at the given time), then arbitrary ones: Go's map
-// iteration order is randomised, which makes the choice unpredictable to a
-// client trying to evict others' tokens.
-func (c *tokenCache) put(raw string, t *Token, expired func(*Token) bool) {
-	size := entrySize(raw, t)
-	if size > c.maxBytes {
-		return
-	}
+// no longer pass, then arbitrary ones: Go's map iteration order is
+// randomised, which makes the choice unpredictable to a client trying to
+// evict others' tokens.
+func (c *tokenCache) put(raw string, t *Token) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[raw]; ok {
 		return
 	}
+	t.cache = c
+	size := entrySize(raw, t)
+	if size > c.maxBytes {
+		return
+	}
 	for len(c.entries) >= c.maxEntries || c.bytes+size > c.maxBytes {
-		c.evictOne(expired)
+		c.evictOne()
 	}
 	c.entries[raw] = t
+	t.cached = true
 	c.bytes += size
 }
 
+// charge adds what a layer derived from t to the cache's byte count, while
+// t is cached, and evicts until the count is within its bound again.
+func (c *tokenCache) charge(t *Token, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t.derivedBytes = bytes
+	if !t.cached {
+		return
+	}
+	c.bytes += bytes
+	for c.bytes > c.maxBytes && len(c.entries) > 0 {
+		c.evictOne()
+	}
+}
+
 // evictOne drops an expired entry among the first few the map yields, or
-// else the first one.
-func (c *tokenCache) evictOne(expired func(*Token) bool) {
+// else the first one; c.mu is held.
+func (c *tokenCache) evictOne() {
 	const scan = 8
 	var victim string
 	n := 0
@@ -78,7 +108,7 @@ func (c *tokenCache) evictOne(expired func(*Token) bool) {
 		if n == 0 {
 			victim = raw
 		}
-		if expired(t) {
+		if c.expired(t) {
 			victim = raw
 			break
 		}
@@ -87,6 +117,7 @@ func (c *tokenCache) evictOne(expired func(*Token) bool) {
 		}
 	}
 	c.deleteLocked(victim)
+	c.evictions.Add(1)
 }
 
 // remove forgets raw if it still maps to t.
@@ -98,33 +129,49 @@ func (c *tokenCache) remove(raw string, t *Token) {
 	c.mu.Unlock()
 }
 
-// deleteLocked forgets raw; c.mu is held.
+// deleteLocked forgets raw; c.mu is held. The size subtracted is the one
+// added: entrySize depends only on the entry and on derivedBytes, which
+// changes under c.mu.
 func (c *tokenCache) deleteLocked(raw string) {
 	if t, ok := c.entries[raw]; ok {
-		c.bytes -= entrySize(raw, t)
+		c.bytes -= entrySize(raw, t) + t.derivedBytes
+		t.cached = false
 		delete(c.entries, raw)
 	}
 }
 
-// len returns the number of cached tokens.
-func (c *tokenCache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
+// CacheStats describes the verified-token cache, for metrics.
+type CacheStats struct {
+	// Entries is how many verified tokens the cache holds.
+	Entries int
+	// Bytes is the memory they hold, as the cache estimates it; it stays
+	// within Config.CacheBytes.
+	Bytes int
+	// Hits and Misses count lookups since the verifier was built: a hit is
+	// a token found in the cache that passed its re-check, a miss one that
+	// was verified in full (a stale entry included). Tokens refused before
+	// the lookup (too large) count as neither.
+	Hits, Misses uint64
+	// Evictions counts entries dropped to make room.
+	Evictions uint64
 }
 
-// entrySize estimates the memory an entry holds: the token text (the map
-// key), the decoded payload, the claim index and the fixed structures.
-func entrySize(raw string, t *Token) int {
-	const overhead = 512
-	return len(raw) + len(t.Claims.raw) + len(t.Claims.members)*40 + overhead
-}
-
-// CachedTokens returns how many verified tokens the cache holds, for
-// metrics; 0 when the cache is off.
-func (v *Verifier) CachedTokens() int {
-	if v.cache == nil {
-		return 0
+// CacheStats returns the state of the verified-token cache; the zero value
+// when the cache is off.
+func (v *Verifier) CacheStats() CacheStats {
+	c := v.cache
+	if c == nil {
+		return CacheStats{}
 	}
-	return v.cache.len()
+	c.mu.RLock()
+	s := CacheStats{Entries: len(c.entries), Bytes: c.bytes}
+	c.mu.RUnlock()
+	s.Hits, s.Misses, s.Evictions = c.hits.Load(), c.misses.Load(), c.evictions.Load()
+	return s
+}
+
+// CachedTokens returns how many verified tokens the cache holds; 0 when the
+// cache is off. CacheStats tells more.
+func (v *Verifier) CachedTokens() int {
+	return v.CacheStats().Entries
 }

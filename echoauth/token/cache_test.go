@@ -197,12 +197,86 @@ func TestDeriveRunsOnce(t *testing.T) {
 	for range 3 {
 		tok, err := f.v.Verify(context.Background(), raw)
 		require.NoError(t, err)
-		got, err := tok.Derive(func(tok *token.Token) (any, error) {
+		got := tok.Derive(func(tok *token.Token) (any, int) {
 			calls++
-			return tok.Claims.Subject, nil
+			return tok.Claims.Subject, 0
 		})
-		require.NoError(t, err)
 		assert.Equal(t, authtest.DefaultSubject, got)
 	}
 	assert.Equal(t, 1, calls)
+}
+
+// TestCacheStats counts hits, misses, evictions and the bytes held, which
+// stay within the bound whatever the tokens' size.
+func TestCacheStats(t *testing.T) {
+	f := newCacheFixture(t, func(c *token.Config) { c.CacheEntries = 2 })
+	ctx := context.Background()
+	assert.Equal(t, token.CacheStats{}, f.v.CacheStats())
+
+	a := f.issuer.Token().Subject("user_a").MustSign(t)
+	for range 3 {
+		_, err := f.v.Verify(ctx, a)
+		require.NoError(t, err)
+	}
+	_, err := f.v.Verify(ctx, "garbage")
+	require.Error(t, err)
+	stats := f.v.CacheStats()
+	assert.Equal(t, 1, stats.Entries)
+	assert.EqualValues(t, 2, stats.Hits)
+	assert.EqualValues(t, 2, stats.Misses, "the first sight and the garbage")
+	assert.Zero(t, stats.Evictions)
+	assert.Greater(t, stats.Bytes, len(a), "the token text and more")
+
+	for _, sub := range []string{"user_b", "user_c", "user_d"} {
+		_, err := f.v.Verify(ctx, f.issuer.Token().Subject(sub).MustSign(t))
+		require.NoError(t, err)
+	}
+	stats = f.v.CacheStats()
+	assert.Equal(t, 2, stats.Entries)
+	assert.EqualValues(t, 2, stats.Evictions)
+
+	off := newCacheFixture(t, func(c *token.Config) { c.CacheEntries = -1 })
+	_, err = off.v.Verify(ctx, a)
+	require.Error(t, err, "another issuer's token")
+	assert.Equal(t, token.CacheStats{}, off.v.CacheStats())
+}
+
+// TestCacheCountsDerivedBytes: what a layer derives from a cached token
+// counts against the byte bound, and leaves the count with the token.
+func TestCacheCountsDerivedBytes(t *testing.T) {
+	const bound = 64 << 10
+	f := newCacheFixture(t, func(c *token.Config) { c.CacheBytes = bound })
+	ctx := context.Background()
+	raw := f.issuer.Token().MustSign(t)
+	tok, err := f.v.Verify(ctx, raw)
+	require.NoError(t, err)
+	before := f.v.CacheStats().Bytes
+	tok.Derive(func(*token.Token) (any, int) { return "derived", 10_000 })
+	assert.Equal(t, before+10_000, f.v.CacheStats().Bytes)
+
+	// Derived values too large for the room left push older entries out.
+	seen := []string{raw}
+	for i := range 20 {
+		raw := f.issuer.Token().Subject("user_" + strconv.Itoa(i)).MustSign(t)
+		seen = append(seen, raw)
+		tok, err := f.v.Verify(ctx, raw)
+		require.NoError(t, err)
+		tok.Derive(func(*token.Token) (any, int) { return nil, 10_000 })
+		stats := f.v.CacheStats()
+		assert.LessOrEqual(t, stats.Bytes, bound, "after token %d", i)
+		assert.Positive(t, stats.Entries)
+	}
+	assert.Less(t, f.v.CacheStats().Entries, 7, "64 KiB holds six tokens of 10 KB at most")
+
+	// Leaving the cache takes the derived bytes along: once every entry has
+	// expired and been presented again, nothing is counted.
+	f.clock.Advance(2 * time.Hour)
+	for _, raw := range seen {
+		_, err := f.v.Verify(ctx, raw)
+		require.ErrorIs(t, err, token.ErrExpired)
+	}
+	stats := f.v.CacheStats()
+	assert.Zero(t, stats.Entries)
+	assert.Zero(t, stats.Bytes)
+	assert.Zero(t, stats.Hits, "a stale entry is not a hit")
 }

@@ -22,16 +22,31 @@ type Token struct {
 
 	derivedOnce sync.Once
 	derived     any
-	derivedErr  error
+
+	// The cache that holds the token, set when it enters; cached and
+	// derivedBytes change under that cache's lock.
+	cache        *tokenCache
+	cached       bool
+	derivedBytes int
 }
 
 // Derive returns what compute derives from the token, computing it once per
 // Token. A layer above the verifier (echoauth's auth object) keeps its work
 // for as long as the verification itself is cached. A Token serves one
 // deriving layer: every call gets the result of the first compute.
-func (t *Token) Derive(compute func(*Token) (any, error)) (any, error) {
-	t.derivedOnce.Do(func() { t.derived, t.derivedErr = compute(t) })
-	return t.derived, t.derivedErr
+//
+// compute also returns the memory its value holds beyond the token itself,
+// in bytes; while the token is cached that counts against
+// Config.CacheBytes, so that the bound covers what is derived too.
+func (t *Token) Derive(compute func(*Token) (value any, bytes int)) any {
+	t.derivedOnce.Do(func() {
+		var bytes int
+		t.derived, bytes = compute(t)
+		if t.cache != nil && bytes > 0 {
+			t.cache.charge(t, bytes)
+		}
+	})
+	return t.derived
 }
 
 // Key returns the key that verified the token.

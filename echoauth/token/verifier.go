@@ -38,8 +38,8 @@ func New(cfg Config) (*Verifier, error) {
 		authorizedParties: slices.Clone(cfg.AuthorizedParties),
 		maxBytes:          cfg.MaxTokenBytes,
 		now:               cfg.Now,
-		cache:             newTokenCache(cfg.CacheEntries, cfg.CacheBytes),
 	}
+	v.cache = newTokenCache(cfg.CacheEntries, cfg.CacheBytes, func(t *Token) bool { return !v.stillValid(t) })
 	switch v.skew {
 	case 0:
 		v.skew = DefaultClockSkew
@@ -83,16 +83,18 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 	if v.cache != nil {
 		if tok := v.cache.get(raw); tok != nil {
 			if v.stillValid(tok) {
+				v.cache.hits.Add(1)
 				return tok, nil
 			}
 			// Expired, or its key left the key set: forget it and let the
 			// full verification give the precise answer.
 			v.cache.remove(raw, tok)
 		}
+		v.cache.misses.Add(1)
 	}
 	tok, err := v.verify(ctx, raw)
 	if err == nil && v.cache != nil {
-		v.cache.put(raw, tok, func(t *Token) bool { return !v.stillValid(t) })
+		v.cache.put(raw, tok)
 	}
 	return tok, err
 }
@@ -131,11 +133,14 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	members, err := parseObject(make([]member, 0, 16), payload, maxPayloadDepth)
+	// The claim index is built on the stack and copied out at its exact
+	// length: it stays with the token, in the cache too.
+	var scratch [32]member
+	members, err := parseObject(scratch[:0], payload, maxPayloadDepth)
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	tok := &Token{Header: header, Claims: Claims{raw: payload, members: members}}
+	tok := &Token{Header: header, Claims: Claims{raw: payload, members: slices.Clone(members)}}
 	if err := tok.Claims.decodeRegistered(); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -276,6 +277,35 @@ func TestVerifyRefusesLineBreaks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tok, err := f.verify(t, tt.raw)
 			check(t, tok, err, token.ErrMalformed)
+		})
+	}
+}
+
+// Every byte outside the base64url alphabet is refused wherever it stands,
+// whether or not the signature covers it: the decoder's strict mode and the
+// line-break check together must leave no byte a second meaning.
+func TestVerifyRefusesEveryByteOutsideTheAlphabet(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	raw := f.iss.Token().MustSign(t)
+	s := segments(t, raw)
+	header, payload := b64s(f.expand(validHeader)), b64s(f.expand(validPayload))
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for b := 0; b < 256; b++ {
+		c := string([]byte{byte(b)})
+		if strings.Contains(alphabet, c) {
+			continue
+		}
+		t.Run(fmt.Sprintf("0x%02x", b), func(t *testing.T) {
+			mid := func(seg string) string { return seg[:len(seg)/2] + c + seg[len(seg)/2:] }
+			for _, variant := range []string{
+				s[0] + "." + s[1] + "." + mid(s[2]),
+				s[0] + "." + s[1] + "." + s[2] + c,
+				f.signInput(t, header+"."+mid(payload)),
+			} {
+				tok, err := f.verify(t, variant)
+				check(t, tok, err, token.ErrMalformed)
+			}
 		})
 	}
 }
