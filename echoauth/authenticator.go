@@ -24,6 +24,8 @@ type Authenticator struct {
 	// acceptPending signs in Clerk sessions whose status is "pending".
 	acceptPending bool
 	signInURL     string
+	// ignorePermissionsClaim drops Auth0's "permissions" from the grants.
+	ignorePermissionsClaim bool
 }
 
 // New validates cfg and returns an Authenticator. Every configuration
@@ -37,6 +39,8 @@ func New(cfg Config) (*Authenticator, error) {
 		realm:         cfg.Realm,
 		acceptPending: cfg.AcceptPendingSessions,
 		signInURL:     cfg.SignInURL,
+
+		ignorePermissionsClaim: cfg.IgnorePermissionsClaim,
 	}
 	if err := checkSignInURL(a.signInURL); err != nil {
 		return nil, err
@@ -170,6 +174,9 @@ func (a *Authenticator) authFor(validated any) *Auth {
 		out := a.signedOut(invalidToken("session is pending", ErrPendingSession))
 		out.SessionStatus = auth.SessionStatus
 		return out
+	}
+	if a.ignorePermissionsClaim {
+		auth.grants.Permissions = nil
 	}
 	auth.realm, auth.signInURL = a.realm, a.signInURL
 	return auth

@@ -91,9 +91,14 @@ func TestClerkDifferential(t *testing.T) {
 	cases = append(cases, generated...)
 	results := runClerk(t, dir, cases)
 
+	// The decisions of the Clerk preset: Permission reads the organization's
+	// permissions only, as has({ permission }) does.
 	apps := map[bool]*clerkApp{
-		false: newClerkApp(t, nil),
-		true:  newClerkApp(t, func(c *echoauth.Config) { c.AcceptPendingSessions = true }),
+		false: newClerkApp(t, func(c *echoauth.Config) { c.IgnorePermissionsClaim = true }),
+		true: newClerkApp(t, func(c *echoauth.Config) {
+			c.IgnorePermissionsClaim = true
+			c.AcceptPendingSessions = true
+		}),
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%03d %s", i, c.Name), func(t *testing.T) {
@@ -262,6 +267,7 @@ func compareWithClerk(t *testing.T, apps map[bool]*clerkApp, c clerkCase, res cl
 		require.NoError(t, err)
 		g, err := scopes.Parse(parsed)
 		require.NoError(t, err)
+		g.Permissions = nil // IgnorePermissionsClaim, as the apps are configured
 		direct = &g
 	}
 	require.Len(t, res.Has, len(c.Checks))
@@ -594,6 +600,10 @@ func craftedClerkCases(t *testing.T) []clerkCase {
 			`[{"permission":"org:a:r"},{"permission":"a:r"}]`, ``},
 		{"crafted: names Validate refuses that Clerk grants", base(`,"org_id":"org_1","org_role":"org:","org_permissions":["org:","org:a b"],"fea":"o:o,o:dashboard","pla":"u:u"`),
 			`[{"role":""},{"permission":""},{"permission":"a b"},{"feature":"o:"},{"feature":"org:dashboard:manage"},{"plan":"u:"},{"plan":"user:u:x"}]`, ``},
+		{"crafted: a top-level permissions claim is not an organization permission", base(`,"permissions":["org:admin:example","admin:example"]`),
+			`[{"permission":"org:admin:example"},{"permission":"admin:example"}]`, ``},
+		{"crafted: top-level permissions beside an organization", base(`,"org_id":"org_1","org_role":"org:member","org_permissions":["org:a:r"],"permissions":["org:b:r"]`),
+			`[{"permission":"org:a:r"},{"permission":"org:b:r"}]`, ``},
 		{"crafted: sid null", base(`,"sid":null`), `[]`, ``},
 		{"crafted: sts number", base(`,"sts":1`), `[]`, ``},
 		{"crafted: pending v1 accepted", base(`,"sts":"pending","org_id":"org_1","org_role":"org:admin","org_permissions":["org:a:r"]`),

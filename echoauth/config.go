@@ -57,6 +57,19 @@ type Config struct {
 	RequireAccessTokenType bool
 	// AuthorizedParties, when set, requires "azp" to be one of them.
 	AuthorizedParties []string
+	// RequireSubject refuses tokens without a non-empty "sub"; default
+	// false. The Clerk preset sets it, as Clerk's SDKs do.
+	RequireSubject bool
+	// TokenTypes narrows the accepted "typ" header values; default "JWT"
+	// and "at+jwt" (and no typ). The Clerk preset sets ["JWT"]. See
+	// token.Config.Types.
+	TokenTypes []string
+	// IgnorePermissionsClaim leaves the top-level "permissions" claim
+	// (Auth0 RBAC) out of the grants, so that Permission requirements
+	// consult only the active Clerk organization's permissions, exactly as
+	// Clerk's has({ permission }) does. Default false: one Permission check
+	// serves Auth0 and Clerk tokens alike. The Clerk preset sets it.
+	IgnorePermissionsClaim bool
 	// MaxTokenBytes caps the raw token; default token.DefaultMaxTokenBytes.
 	MaxTokenBytes int
 
@@ -83,7 +96,10 @@ type Config struct {
 	// included: its custom claims carry the scope).
 	ValidateToken jwtmiddleware.ValidateToken
 	// Skipper skips authentication for requests it returns true for;
-	// default none. CORS preflight requests are always skipped.
+	// default none. CORS preflight requests are never refused: CheckJWT
+	// answers them 204 itself without running the handler, WithAuth passes
+	// them on signed out. Put Echo's CORS middleware before either to
+	// answer them with CORS headers.
 	Skipper Skipper
 	// Realm names the protection space in challenges; default "api".
 	Realm string
@@ -180,6 +196,8 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		MaxTokenAge:            cfg.MaxTokenAge,
 		RequireAccessTokenType: cfg.RequireAccessTokenType,
 		AuthorizedParties:      cfg.AuthorizedParties,
+		RequireSubject:         cfg.RequireSubject,
+		Types:                  cfg.TokenTypes,
 		MaxTokenBytes:          cfg.MaxTokenBytes,
 		Now:                    cfg.Now,
 		CacheEntries:           cfg.TokenCacheEntries,

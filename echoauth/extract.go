@@ -32,7 +32,7 @@ type tokenSources struct {
 // client meant to or not. A query token is accepted only where enabled, and
 // never beside another method (RFC 6750 §2: one method per request).
 func (s tokenSources) extract(r *http.Request) (string, *Error) {
-	token, err := headerToken(r.Header)
+	token, bare, err := headerToken(r.Header)
 	if err != nil {
 		return "", err
 	}
@@ -59,7 +59,10 @@ func (s tokenSources) extract(r *http.Request) (string, *Error) {
 	if token != "" {
 		return token, nil
 	}
-	if s.cookie != "" {
+	// A bare value with no scheme is what Clerk's SDKs take for a token:
+	// the request meant to authenticate by its header, so the cookie is not
+	// consulted, and RFC 6750 gives a bare value no meaning of its own.
+	if s.cookie != "" && !bare {
 		if c, _ := r.Cookie(s.cookie); c != nil {
 			return c.Value, nil
 		}
@@ -67,30 +70,32 @@ func (s tokenSources) extract(r *http.Request) (string, *Error) {
 	return "", nil
 }
 
-// headerToken reads the bearer token of the Authorization header.
-func headerToken(h http.Header) (string, *Error) {
+// headerToken reads the bearer token of the Authorization header. bare
+// reports a value of one word, no scheme and credentials, which is not a
+// bearer token but is taken for one by some clients.
+func headerToken(h http.Header) (token string, bare bool, err *Error) {
 	values := h["Authorization"]
 	switch len(values) {
 	case 0:
-		return "", nil
+		return "", false, nil
 	case 1:
 	default:
-		return "", invalidRequest(descTwoHeaders)
+		return "", false, invalidRequest(descTwoHeaders)
 	}
 	scheme, rest, hasSpace := strings.Cut(values[0], " ")
 	if !strings.EqualFold(scheme, "Bearer") {
-		return "", nil
+		return "", !hasSpace && scheme != "", nil
 	}
-	token := strings.TrimLeft(rest, " ")
+	token = strings.TrimLeft(rest, " ")
 	if !hasSpace || token == "" {
-		return "", invalidRequest(descEmptyBearer)
+		return "", false, invalidRequest(descEmptyBearer)
 	}
 	// Two vectorised scans: strings.ContainsAny walks a long token one byte
 	// at a time and was the largest cost of a request with a cached token.
 	if strings.IndexByte(token, ' ') >= 0 || strings.IndexByte(token, '\t') >= 0 {
-		return "", invalidRequest(descBadBearer)
+		return "", false, invalidRequest(descBadBearer)
 	}
-	return token, nil
+	return token, false, nil
 }
 
 // isPreflight reports a CORS preflight request, which browsers send without

@@ -50,23 +50,28 @@ type ClerkOptions struct {
 	AcceptPendingSessions bool
 }
 
-// Clerk returns the configuration for Clerk session tokens: issuer from the
-// publishable key or Frontend API URL, RS256/RS384/RS512 only, no audience
-// check (session tokens carry none), the __session cookie, and networkless
-// verification when JWTKey is given. Adjust the returned Config further if
-// needed, then pass it to New.
+// Clerk returns the configuration for Clerk session tokens, checked as
+// Clerk's SDKs check them: issuer from the publishable key or Frontend API
+// URL, RS256/RS384/RS512 only, "sub" required, "typ" JWT if present, no
+// audience check (session tokens carry none), the __session cookie,
+// Permission answered from the organization's permissions only, and
+// networkless verification when JWTKey is given. Adjust the returned Config
+// further if needed, then pass it to New.
 func Clerk(o ClerkOptions) (Config, error) {
 	issuer, err := clerkIssuer(o)
 	if err != nil {
 		return Config{}, err
 	}
 	cfg := Config{
-		Issuer:                issuer,
-		SkipAudienceCheck:     true,
-		Algorithms:            []string{jwks.RS256, jwks.RS384, jwks.RS512},
-		AuthorizedParties:     o.AuthorizedParties,
-		SignInURL:             o.SignInURL,
-		AcceptPendingSessions: o.AcceptPendingSessions,
+		Issuer:                 issuer,
+		SkipAudienceCheck:      true,
+		Algorithms:             []string{jwks.RS256, jwks.RS384, jwks.RS512},
+		RequireSubject:         true,
+		TokenTypes:             []string{"JWT"},
+		IgnorePermissionsClaim: true,
+		AuthorizedParties:      o.AuthorizedParties,
+		SignInURL:              o.SignInURL,
+		AcceptPendingSessions:  o.AcceptPendingSessions,
 	}
 	if !o.NoCookie {
 		cfg.Cookie = o.Cookie

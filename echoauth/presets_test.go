@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -109,6 +110,18 @@ func TestClerkPresetNetworkless(t *testing.T) {
 		{"other azp", session().Claim("azp", "https://evil.example.com").MustSign(t), false, 401},
 		{"no azp", session().Without("azp").MustSign(t), false, 401},
 		{"valid, not an org admin", session().Claim("o", map[string]any{"id": "org_1", "rol": "member", "per": "example", "fpm": "0"}).MustSign(t), false, 403},
+		// Clerk's SDKs refuse a session token without a subject, and any
+		// typ but JWT.
+		{"no sub", session().Without("sub").MustSign(t), false, 401},
+		{"empty sub", session().Subject("").MustSign(t), false, 401},
+		{"typ JWT", session().Header("typ", "JWT").MustSign(t), false, 200},
+		{"no typ", session().WithoutHeader("typ").MustSign(t), false, 200},
+		{"typ at+jwt", session().Header("typ", "at+jwt").MustSign(t), false, 401},
+		// has({ permission }) reads the organization's permissions only: a
+		// top-level permissions claim (Auth0's RBAC) grants nothing here.
+		{"top-level permissions, not an org admin", session().
+			Claim("o", map[string]any{"id": "org_1", "rol": "member", "per": "example", "fpm": "0"}).
+			Permissions("org:admin:example").MustSign(t), false, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,4 +136,29 @@ func TestClerkPresetNetworkless(t *testing.T) {
 		})
 	}
 	assert.Zero(t, issuer.Requests(authtest.JWKSPath)+issuer.Requests(authtest.DiscoveryPath), "networkless")
+}
+
+// TestClerkPresetJWTKeyOnOneLine reads CLERK_JWT_KEY as environment files
+// hold it: on one line, its line breaks lost or written as \n.
+func TestClerkPresetJWTKeyOnOneLine(t *testing.T) {
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	lines := strings.Split(strings.TrimSpace(string(issuer.PublicKeyPEM("RS256"))), "\n")
+	for name, key := range map[string]string{
+		"line breaks lost":   strings.Join(lines, ""),
+		"line breaks as \\n": strings.Join(lines, `\n`),
+		"spaces for breaks":  strings.Join(lines, " "),
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := echoauth.Clerk(echoauth.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: key})
+			require.NoError(t, err)
+			cfg.Issuer = issuer.URL()
+			auth, err := echoauth.New(cfg)
+			require.NoError(t, err)
+			e := echo.New()
+			e.GET("/me", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.CheckJWT())
+			req := httptest.NewRequest(http.MethodGet, "/me", nil)
+			req.Header.Set("Authorization", "Bearer "+issuer.Token().Claim("sid", "sess_1").MustSign(t))
+			assert.Equal(t, http.StatusOK, serveEcho(e, req).Code)
+		})
+	}
 }

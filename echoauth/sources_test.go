@@ -44,6 +44,11 @@ func TestTokenSources(t *testing.T) {
 		{"header wins over cookie", "Bearer " + header, cookie, "", 200, "from-header"},
 		{"invalid header, valid cookie: the header decides", "Bearer " + authtest.TamperSignature(header), cookie, "", 401, ""},
 		{"basic header, cookie used", "Basic dXNlcjpwYXNz", cookie, "", 200, "from-cookie"},
+		// Clerk's SDKs read a bare value as the token and then ignore the
+		// cookie; a bare value is no bearer token here, and the cookie is
+		// ignored as well.
+		{"bare header value, cookie ignored", header, cookie, "", 401, ""},
+		{"bare garbage, cookie ignored", "garbage", cookie, "", 401, ""},
 		{"header and query", "Bearer " + header, "", query, 400, ""},
 		{"cookie and query", "", cookie, query, 400, ""},
 		{"empty query", "", "", "", 401, ""},

@@ -1,6 +1,7 @@
 package jwks
 
 import (
+	"bytes"
 	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -408,6 +410,12 @@ func TestParseJWKS(t *testing.T) {
 	}
 }
 
+// flatPEM puts a PEM block on one line, its line breaks replaced by sep.
+func flatPEM(block []byte, sep string) []byte {
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(string(block), "\r", "")), "\n")
+	return []byte(strings.Join(lines, sep))
+}
+
 func TestParsePEM(t *testing.T) {
 	k := testKeys(t)
 
@@ -444,6 +452,13 @@ func TestParsePEM(t *testing.T) {
 		{name: "PKIX Ed25519", pem: pkixPEM(t, k.ed.Public()), wantPublic: k.ed.Public()},
 		{name: "PKCS #1", pem: pkcs1, wantPublic: &k.rsa.PublicKey},
 		{name: "certificate", pem: cert, wantPublic: &k.p256.PublicKey},
+		{name: "on one line, line breaks lost", pem: flatPEM(rsaPKIX, ""), wantPublic: &k.rsa.PublicKey},
+		{name: "on one line, line breaks as \\n", pem: flatPEM(rsaPKIX, `\n`), wantPublic: &k.rsa.PublicKey},
+		{name: "on one line, CRLF lost", pem: flatPEM(bytes.ReplaceAll(rsaPKIX, []byte("\n"), []byte("\r\n")), ""), wantPublic: &k.rsa.PublicKey},
+		{name: "on one line, private key", pem: flatPEM(pemBlock("PRIVATE KEY", pkcs8), ""), wantErr: ErrInvalidKey, errText: "private key"},
+		{name: "on one line, two blocks", pem: append(flatPEM(rsaPKIX, ""), flatPEM(rsaPKIX, "")...), wantErr: errAny, errText: "more than one PEM block"},
+		{name: "on one line, markers disagree", pem: []byte("-----BEGIN PUBLIC KEY-----AAAA-----END CERTIFICATE-----"), wantErr: errAny, errText: "no PEM block"},
+		{name: "on one line, not base64", pem: []byte("-----BEGIN PUBLIC KEY-----not*base64-----END PUBLIC KEY-----"), wantErr: errAny, errText: "no PEM block"},
 		{name: "text around the block", pem: append(append([]byte("Clerk JWT public key:\n"), rsaPKIX...), "\n\n"...), wantPublic: &k.rsa.PublicKey},
 		{name: "PKIX RSA 1024", pem: pkixPEM(t, &k.rsa1024.PublicKey), wantErr: ErrWeakKey},
 		{name: "PKCS #1 e=3", pem: pemBlock("RSA PUBLIC KEY", x509.MarshalPKCS1PublicKey(&rsa.PublicKey{N: k.rsa.N, E: 3})), wantErr: ErrWeakKey},

@@ -62,6 +62,16 @@ type Config struct {
 	// AuthorizedParties, when set, requires "azp" to be present and one of
 	// them (Clerk's authorizedParties: the origins of your frontends).
 	AuthorizedParties []string
+	// RequireSubject refuses tokens without a non-empty "sub", as Clerk's
+	// SDKs do for session tokens. Default: "sub" is optional (but must be a
+	// string when present).
+	RequireSubject bool
+	// Types, when set, narrows the accepted "typ" header values to these
+	// (compared as RFC 7515 §4.1.9 says: case-insensitively, "application/"
+	// optional); a token without "typ" is still accepted unless
+	// RequireAccessTokenType is set. Default: "JWT" and "at+jwt". The
+	// Clerk preset sets ["JWT"], as Clerk's SDKs accept nothing else.
+	Types []string
 	// MaxTokenBytes caps the raw token; default DefaultMaxTokenBytes.
 	MaxTokenBytes int
 	// Now is the clock; default time.Now.
@@ -159,6 +169,14 @@ func (cfg *Config) validate() (map[string]*issuerEntry, error) {
 	}
 	if slices.Contains(cfg.AuthorizedParties, "") {
 		return nil, errors.New("token: AuthorizedParties must not contain an empty value")
+	}
+	for _, typ := range cfg.Types {
+		if !acceptableType(typ, false) {
+			return nil, fmt.Errorf("token: Types may hold \"JWT\" and \"at+jwt\" only (tokens of other types are not access tokens); remove %q", typ)
+		}
+		if cfg.RequireAccessTokenType && normalType(typ) != "at+jwt" {
+			return nil, fmt.Errorf("token: RequireAccessTokenType accepts \"at+jwt\" only; remove %q from Types", typ)
+		}
 	}
 	return issuers, nil
 }

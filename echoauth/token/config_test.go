@@ -104,6 +104,10 @@ func TestNewConfigErrors(t *testing.T) {
 			[]string{"MaxTokenAge must not be negative", "zero means no limit"}},
 		{"negative MaxTokenBytes", token.Config{Issuers: one(func(*token.Issuer) {}), MaxTokenBytes: -1},
 			[]string{"MaxTokenBytes must not be negative", "zero takes the default"}},
+		{"Types beyond access tokens", token.Config{Issuers: one(func(*token.Issuer) {}), Types: []string{"JWT", "logout+jwt"}},
+			[]string{`Types may hold "JWT" and "at+jwt" only`, `remove "logout+jwt"`}},
+		{"Types JWT with RequireAccessTokenType", token.Config{Issuers: one(func(*token.Issuer) {}), Types: []string{"JWT"}, RequireAccessTokenType: true},
+			[]string{`RequireAccessTokenType accepts "at+jwt" only`}},
 		{"empty AuthorizedParties entry", token.Config{Issuers: one(func(*token.Issuer) {}), AuthorizedParties: []string{"https://app.example.com", ""}},
 			[]string{"AuthorizedParties must not contain an empty value"}},
 	}

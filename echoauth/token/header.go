@@ -58,9 +58,29 @@ func parseHeader(data []byte, requireAccessTokenType bool) (Header, error) {
 // Media types compare case-insensitively and may omit "application/" (RFC
 // 7515 §4.1.9).
 func acceptableType(typ string, requireAccessTokenType bool) bool {
-	t := strings.TrimPrefix(strings.ToLower(typ), "application/")
+	t := normalType(typ)
 	if requireAccessTokenType {
 		return t == "at+jwt"
 	}
 	return typ == "" || t == "jwt" || t == "at+jwt"
+}
+
+// normalType puts a "typ" value in the form it compares in.
+func normalType(typ string) string {
+	return strings.TrimPrefix(strings.ToLower(typ), "application/")
+}
+
+// typeListed reports whether typ is among types, compared as media types.
+// An absent typ is left to acceptableType.
+func typeListed(typ string, types []string) bool {
+	if typ == "" || len(types) == 0 {
+		return true
+	}
+	t := normalType(typ)
+	for _, allowed := range types {
+		if normalType(allowed) == t {
+			return true
+		}
+	}
+	return false
 }

@@ -17,6 +17,8 @@ type Verifier struct {
 	skew              time.Duration
 	maxAge            time.Duration
 	strictType        bool
+	requireSubject    bool
+	types             []string
 	authorizedParties []string
 	maxBytes          int
 	now               func() time.Time
@@ -35,6 +37,8 @@ func New(cfg Config) (*Verifier, error) {
 		skew:              cfg.ClockSkew,
 		maxAge:            cfg.MaxTokenAge,
 		strictType:        cfg.RequireAccessTokenType,
+		requireSubject:    cfg.RequireSubject,
+		types:             slices.Clone(cfg.Types),
 		authorizedParties: slices.Clone(cfg.AuthorizedParties),
 		maxBytes:          cfg.MaxTokenBytes,
 		now:               cfg.Now,
@@ -125,6 +129,9 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*Token, error) {
 	header, err := parseHeader(headerJSON, v.strictType)
 	if err != nil {
 		return nil, err
+	}
+	if !typeListed(header.Type, v.types) {
+		return nil, ErrType
 	}
 	if !jwks.IsSupported(header.Algorithm) {
 		return nil, ErrAlgorithm
@@ -227,6 +234,9 @@ func (v *Verifier) checkClaims(c *Claims, iss *issuerEntry) error {
 				return fmt.Errorf("%w: %s", ErrMissingClaim, name)
 			}
 		}
+	}
+	if v.requireSubject && c.Subject == "" {
+		return fmt.Errorf("%w: sub", ErrMissingClaim)
 	}
 	if len(v.authorizedParties) > 0 && !slices.Contains(v.authorizedParties, c.AuthorizedParty) {
 		if c.AuthorizedParty == "" {

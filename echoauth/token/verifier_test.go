@@ -865,6 +865,71 @@ func TestVerifyAuthorizedParties(t *testing.T) {
 	}
 }
 
+func TestVerifyRequireSubject(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	v := f.verifier(t, func(c *token.Config) { c.RequireSubject = true })
+
+	tests := []struct {
+		name string
+		v    *token.Verifier
+		sub  any // nil removes "sub"
+		want *token.ValidationError
+	}{
+		{"present", v, "user_1", nil},
+		{"missing", v, nil, token.ErrMissingClaim},
+		{"empty", v, "", token.ErrMissingClaim},
+		{"number", v, 1, token.ErrClaimType},
+		{"not required, missing", f.v, nil, nil},
+		{"not required, number", f.v, 1, token.ErrClaimType},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := f.iss.Token().Without("sub")
+			if tt.sub != nil {
+				b.Claim("sub", tt.sub)
+			}
+			tok, err := tt.v.Verify(t.Context(), b.MustSign(t))
+			check(t, tok, err, tt.want)
+		})
+	}
+}
+
+func TestVerifyTypes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	jwtOnly := f.verifier(t, func(c *token.Config) { c.Types = []string{"JWT"} })
+	atOnly := f.verifier(t, func(c *token.Config) { c.Types = []string{"application/at+jwt"} })
+
+	tests := []struct {
+		name string
+		v    *token.Verifier
+		typ  any // nil removes "typ"
+		want *token.ValidationError
+	}{
+		{"JWT listed", jwtOnly, "JWT", nil},
+		{"jwt compares case-insensitively", jwtOnly, "jwt", nil},
+		{"application/JWT is JWT", jwtOnly, "application/JWT", nil},
+		{"absent", jwtOnly, nil, nil},
+		{"at+jwt not listed", jwtOnly, "at+jwt", token.ErrType},
+		{"at+jwt listed", atOnly, "at+jwt", nil},
+		{"JWT not listed", atOnly, "JWT", token.ErrType},
+		{"logout token never", jwtOnly, "logout+jwt", token.ErrType},
+		{"default: at+jwt", f.v, "at+jwt", nil},
+		{"default: JWT", f.v, "JWT", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := f.iss.Token().WithoutHeader("typ")
+			if tt.typ != nil {
+				b.Header("typ", tt.typ)
+			}
+			tok, err := tt.v.Verify(t.Context(), b.MustSign(t))
+			check(t, tok, err, tt.want)
+		})
+	}
+}
+
 // Checks run cheapest first, and a token refused before the key lookup
 // costs no fetch. When a token has several faults, the first in that order
 // is reported.
