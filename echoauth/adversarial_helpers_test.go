@@ -770,7 +770,7 @@ func (fx *advFixture) check(t *testing.T, c advCase, res advResponse) {
 	assertRFC6750Text(t, body.ErrorDescription, "body error_description")
 
 	if res.status == http.StatusServiceUnavailable {
-		assert.Empty(t, challenge, "a 503 carries no challenge about the token")
+		assert.Equal(t, `Bearer realm="api"`, challenge, "a 503 names the scheme and no error about the token")
 		seconds, err := strconv.Atoi(res.header.Get("Retry-After"))
 		require.NoError(t, err, "Retry-After %q", res.header.Get("Retry-After"))
 		assert.Positive(t, seconds)

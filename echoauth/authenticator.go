@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 	"github.com/labstack/echo/v4"
@@ -69,15 +70,18 @@ func New(cfg Config) (*Authenticator, error) {
 	return a, nil
 }
 
-// Prefetch fetches the signing keys of every remote issuer now, for a
-// readiness probe or to fail fast at startup. It returns the first failure.
+// Prefetch fetches the signing keys of every remote issuer now, all at
+// once, for a readiness probe or to fail fast at startup: one issuer being
+// down neither delays nor spares the others. It returns every failure,
+// joined (errors.Is and errors.As see each), or nil.
 func (a *Authenticator) Prefetch(ctx context.Context) error {
-	for _, r := range a.remotes {
-		if err := r.Prefetch(ctx); err != nil {
-			return err
-		}
+	errs := make([]error, len(a.remotes))
+	var wg sync.WaitGroup
+	for i, r := range a.remotes {
+		wg.Go(func() { errs[i] = r.Prefetch(ctx) })
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // KeySets returns the remote key sets, for their Stats.

@@ -125,13 +125,16 @@ func (e *Error) challenge(realm string) string {
 func (e *Error) respond(c echo.Context, realm string) error {
 	h := c.Response().Header()
 	body := Body{Error: e.Code, ErrorDescription: e.Description}
+	// Every failure names the scheme and realm that would authenticate the
+	// request; an outage adds no error code, since nothing is wrong with the
+	// token, and says when to come back.
+	h.Set(echo.HeaderWWWAuthenticate, e.challenge(realm))
 	switch e.Status {
 	case http.StatusServiceUnavailable:
 		seconds := int((e.RetryAfter + time.Second - 1) / time.Second)
 		h.Set(echo.HeaderRetryAfter, strconv.Itoa(max(seconds, 1)))
 		body.Error = "temporarily_unavailable"
 	default:
-		h.Set(echo.HeaderWWWAuthenticate, e.challenge(realm))
 		if body.Error == "" {
 			body.Error = "unauthorized"
 		}

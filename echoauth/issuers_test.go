@@ -59,3 +59,57 @@ func TestSeveralIssuers(t *testing.T) {
 	assert.EqualValues(t, 1, auth0.Requests(authtest.JWKSPath))
 	assert.EqualValues(t, 2, clerk.Requests(authtest.JWKSPath), "one fetch, then one refetch for the kid it does not know")
 }
+
+// TestPrefetchEveryIssuer fetches every issuer's keys, all at once: one
+// issuer that is down neither spares the others nor hides its failure, and
+// the failures of several are all reported.
+func TestPrefetchEveryIssuer(t *testing.T) {
+	down := func(iss *authtest.Issuer) {
+		iss.SetHandler(authtest.JWKSPath, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "down", http.StatusInternalServerError)
+		}))
+	}
+	tests := []struct {
+		name     string
+		down     []int // indexes of the issuers whose JWKS fails
+		failures int
+	}{
+		{"all up", nil, 0},
+		{"first down", []int{0}, 1},
+		{"two of three down", []int{0, 2}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			issuers := make([]*authtest.Issuer, 3)
+			configs := make([]echoauth.IssuerConfig, 3)
+			for i := range issuers {
+				issuers[i] = authtest.NewIssuer(t)
+				configs[i] = echoauth.IssuerConfig{Issuer: issuers[i].URL(), Audience: []string{issuers[i].Audience()}}
+			}
+			for _, i := range tt.down {
+				down(issuers[i])
+			}
+			auth, err := echoauth.New(echoauth.Config{Issuers: configs})
+			require.NoError(t, err)
+
+			err = auth.Prefetch(t.Context())
+			if tt.failures == 0 {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+				var joined interface{ Unwrap() []error }
+				require.ErrorAs(t, err, &joined)
+				failed := 0
+				for _, e := range joined.Unwrap() {
+					if e != nil {
+						failed++
+					}
+				}
+				assert.Equal(t, tt.failures, failed)
+			}
+			for i, iss := range issuers {
+				assert.EqualValues(t, 1, iss.Requests(authtest.JWKSPath), "issuer %d fetched once", i)
+			}
+		})
+	}
+}

@@ -145,7 +145,7 @@ func TestKeysUnavailable(t *testing.T) {
 	rec := h.serve(http.MethodGet, "/private", "Bearer "+h.issuer.Token().MustSign(t))
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Equal(t, "30", rec.Header().Get("Retry-After"))
-	assert.Empty(t, rec.Header().Get("WWW-Authenticate"))
+	assert.Equal(t, `Bearer realm="api"`, rec.Header().Get("WWW-Authenticate"), "the scheme, no error about the token")
 	assert.JSONEq(t, `{"error":"temporarily_unavailable","error_description":"signing keys are unavailable, retry later"}`, rec.Body.String())
 	assert.ErrorIs(t, h.handled, echoauth.ErrUnavailable)
 	assert.False(t, h.ran)

@@ -101,7 +101,9 @@ func get(ctx context.Context, client *http.Client, target string, maxBytes int64
 }
 
 // maxAge returns the max-age a Cache-Control header asks for, zero with
-// no-store or no-cache, and ok false when the header says nothing usable.
+// no-store or no-cache wherever they stand (they forbid reuse without
+// revalidation, whatever max-age says; RFC 9111 §5.2.2), and ok false when
+// the header says nothing usable.
 func maxAge(header http.Header) (age time.Duration, ok bool) {
 	for _, value := range header.Values("Cache-Control") {
 		for _, directive := range strings.Split(value, ",") {
@@ -110,6 +112,9 @@ func maxAge(header http.Header) (age time.Duration, ok bool) {
 			case "no-store", "no-cache":
 				return 0, true
 			case "max-age", "s-maxage":
+				if ok {
+					continue // the first usable one counts
+				}
 				seconds, err := strconv.ParseInt(strings.Trim(arg, `"`), 10, 64)
 				if err != nil || seconds < 0 {
 					continue
@@ -117,11 +122,11 @@ func maxAge(header http.Header) (age time.Duration, ok bool) {
 				if seconds > int64(365*24*time.Hour/time.Second) {
 					seconds = int64(365 * 24 * time.Hour / time.Second)
 				}
-				return time.Duration(seconds) * time.Second, true
+				age, ok = time.Duration(seconds)*time.Second, true
 			}
 		}
 	}
-	return 0, false
+	return age, ok
 }
 
 // checkKeyURL requires https, except on loopback where development issuers

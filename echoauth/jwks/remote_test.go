@@ -288,6 +288,68 @@ func TestRemoteConcurrentUnknownKids(t *testing.T) {
 	assert.Equal(t, uint64(2), f.r.Stats().Fetches)
 }
 
+// TestRemoteRotationUnderLoad: while the refetch that a new kid started is
+// held at the server, 1,000 concurrent lookups (the new kid and random junk)
+// all join it, a known kid is served at once, and when it lands the new kid
+// works for everyone, the junk is refused, and the server saw one refetch.
+func TestRemoteRotationUnderLoad(t *testing.T) {
+	k := testKeys(t)
+	f := newRemoteFixture(t, RemoteConfig{})
+	ctx := context.Background()
+	require.NoError(t, f.r.Prefetch(ctx))
+	f.srv.setBody(jwksJSON(t,
+		jwkJSON(t, &k.rsa.PublicKey, "rsa", RS256, "sig"),
+		jwkJSON(t, &k.p256.PublicKey, "rotated", ES256, "sig"),
+	))
+	g := newGate(t)
+	f.srv.handle(jwksPath, g.wrap(f.srv.defaultHandler(jwksPath)))
+
+	const n = 1000
+	type result struct {
+		kid string
+		key *Key
+		err error
+	}
+	results := make(chan result, n)
+	waiting := make(chan struct{}, n)
+	lookup := func(kid string) {
+		key, err := f.r.Key(&waitingCtx{Context: ctx, waiting: waiting}, kid, "")
+		results <- result{kid, key, err}
+	}
+	go lookup("rotated")
+	g.waitArrived()
+	for i := range n - 1 {
+		if i%3 == 0 {
+			go lookup("rotated")
+		} else {
+			go lookup(rand.Text())
+		}
+	}
+	for range n {
+		<-waiting
+	}
+	known, err := f.r.Key(ctx, "rsa", RS256)
+	require.NoError(t, err, "a known kid does not wait on the refetch")
+	assert.Equal(t, "rsa", known.ID())
+	assert.Equal(t, 2, f.fetches(), "the first fetch and the one held")
+
+	g.release()
+	rotated := 0
+	for range n {
+		res := <-results
+		if res.kid == "rotated" {
+			require.NoError(t, res.err)
+			assert.Equal(t, "rotated", res.key.ID())
+			rotated++
+		} else {
+			require.ErrorIs(t, res.err, ErrKeyNotFound)
+		}
+	}
+	assert.Equal(t, 1+(n-1+2)/3, rotated)
+	assert.Equal(t, 2, f.fetches())
+	assert.Equal(t, uint64(2), f.r.Stats().Fetches)
+}
+
 func TestRemoteConcurrentLookupsShareOneFetch(t *testing.T) {
 	f := newRemoteFixture(t, RemoteConfig{})
 	g := newGate(t)

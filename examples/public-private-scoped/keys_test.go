@@ -109,6 +109,10 @@ func TestKeysUnderRotationAndFaults(t *testing.T) {
 			assert.Equal(t, before+1, failures(t, auth), "the refresh failed")
 			assert.Equal(t, 200, status(rotated))
 			assert.Equal(t, 200, status(original))
+			// Tokens never seen before are verified in full, not found in
+			// the verified-token cache: the last good keys still verify them.
+			assert.Equal(t, 200, status(issuer.Token().Subject("fresh-"+fault.name).MustSign(t)))
+			assert.Equal(t, before+1, failures(t, auth), "and cost no further fetch")
 		})
 	}
 
