@@ -1,6 +1,7 @@
 package echoauth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -59,7 +60,10 @@ func New(cfg Config) (*Authenticator, error) {
 		if len(cfg.issuers()) > 0 {
 			return nil, errors.New("echoauth: set either ValidateToken or Issuer/Audience/Keys, not both: a plugged validator does its own checks")
 		}
-		a.validate = cfg.ValidateToken
+		if cfg.MaxTokenBytes < 0 {
+			return nil, errors.New("echoauth: MaxTokenBytes must not be negative (zero takes the default)")
+		}
+		a.validate = capped(cfg.ValidateToken, cmp.Or(cfg.MaxTokenBytes, token.DefaultMaxTokenBytes))
 		return a, nil
 	}
 	verifier, remotes, err := cfg.buildVerifier()
@@ -68,6 +72,18 @@ func New(cfg Config) (*Authenticator, error) {
 	}
 	a.verifier, a.remotes, a.validate = verifier, remotes, verifier.ValidateToken
 	return a, nil
+}
+
+// capped refuses tokens over limit bytes before a plugged validator sees
+// them, as the built-in verifier does before any decoding: a validator of
+// another library may parse whatever it is handed.
+func capped(validate jwtmiddleware.ValidateToken, limit int) jwtmiddleware.ValidateToken {
+	return func(ctx context.Context, raw string) (any, error) {
+		if len(raw) > limit {
+			return nil, token.ErrTooLarge
+		}
+		return validate(ctx, raw)
+	}
 }
 
 // Prefetch fetches the signing keys of every remote issuer now, all at

@@ -71,6 +71,7 @@ type Config struct {
 	// serves Auth0 and Clerk tokens alike. The Clerk preset sets it.
 	IgnorePermissionsClaim bool
 	// MaxTokenBytes caps the raw token; default token.DefaultMaxTokenBytes.
+	// The cap applies to a plugged ValidateToken too.
 	MaxTokenBytes int
 
 	// HTTPClient fetches discovery documents and key sets; default a plain
@@ -91,7 +92,7 @@ type Config struct {
 
 	// ValidateToken replaces the built-in verifier, e.g. with
 	// go-jwt-middleware's validator. Issuer, Audience and the key settings
-	// are then unused. Scopes and permissions are read from whatever it
+	// are then unused; MaxTokenBytes still caps what it is handed. Scopes and permissions are read from whatever it
 	// returns, marshalled to JSON (go-jwt-middleware's ValidatedClaims
 	// included: its custom claims carry the scope).
 	ValidateToken jwtmiddleware.ValidateToken

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,4 +104,44 @@ func TestPluggedValidatorOpaqueResult(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer anything")
 		assert.Equal(t, status, serveEcho(e, req).Code, path)
 	}
+}
+
+// TestPluggedValidatorSizeCap refuses oversized tokens before a plugged
+// validator sees them, with the built-in verifier's answer.
+func TestPluggedValidatorSizeCap(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxBytes int
+		size     int
+		status   int
+		called   bool
+	}{
+		{"default cap, at it", 0, 16 << 10, 200, true},
+		{"default cap, over it", 0, 16<<10 + 1, 401, false},
+		{"own cap, over it", 1024, 1025, 401, false},
+		{"own cap, under it", 1024, 1000, 200, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			called := false
+			auth, err := echoauth.New(echoauth.Config{MaxTokenBytes: tt.maxBytes, ValidateToken: func(context.Context, string) (any, error) {
+				called = true
+				return map[string]any{"sub": "user_1"}, nil
+			}})
+			require.NoError(t, err)
+			e := echo.New()
+			e.GET("/private", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.CheckJWT())
+			req := httpRequest()
+			req.URL.Path = "/private"
+			req.Header.Set("Authorization", "Bearer "+strings.Repeat("a", tt.size))
+			rec := serveEcho(e, req)
+			assert.Equal(t, tt.status, rec.Code)
+			assert.Equal(t, tt.called, called)
+			if tt.status == 401 {
+				assert.Contains(t, rec.Header().Get("WWW-Authenticate"), `error="invalid_token", error_description="token is too large"`)
+			}
+		})
+	}
+	_, err := echoauth.New(echoauth.Config{MaxTokenBytes: -1, ValidateToken: func(context.Context, string) (any, error) { return nil, nil }})
+	assert.ErrorContains(t, err, "MaxTokenBytes must not be negative")
 }
