@@ -13,49 +13,63 @@ import (
 
 // ClaimEquals answers 401 invalid_token unless the token's claim equals
 // expected, a string, bool, number or nil, as express-oauth2-jwt-bearer's
-// claimEquals does. A missing claim and a different value get their own
-// descriptions. It panics at route registration on an unusable claim name or
-// expected value.
+// claimEquals does, with its descriptions: "Missing '<claim>' claim" and
+// "Unexpected '<claim>' value". It panics at route registration on an
+// unusable claim name or expected value.
 func ClaimEquals(claim string, expected any) echo.MiddlewareFunc {
 	mustClaimName("ClaimEquals", claim)
-	want, err := json.Marshal(expected)
-	if err != nil || !isJSONPrimitive(want) {
-		panic(fmt.Sprintf("echoauth.ClaimEquals: expected must be a string, bool, number or nil, not %T", expected))
-	}
-	var wantValue any
-	_ = json.Unmarshal(want, &wantValue)
+	want := mustPrimitive("ClaimEquals", expected)
 	return claimMiddleware(claim, func(raw json.RawMessage) bool {
 		var got any
-		return json.Unmarshal(raw, &got) == nil && got == wantValue
+		return json.Unmarshal(raw, &got) == nil && got == want
 	})
 }
 
 // ClaimIncludes answers 401 invalid_token unless the token's claim, an array
-// of strings or a space-separated string, contains every expected value, as
-// express-oauth2-jwt-bearer's claimIncludes does.
-func ClaimIncludes(claim string, expected ...string) echo.MiddlewareFunc {
+// or a space-separated string, contains every expected value (strings,
+// bools, numbers or nil), as express-oauth2-jwt-bearer's claimIncludes
+// does: elements of other types in the array are allowed and simply match
+// nothing. The descriptions are those of ClaimEquals.
+func ClaimIncludes(claim string, expected ...any) echo.MiddlewareFunc {
 	mustClaimName("ClaimIncludes", claim)
 	if len(expected) == 0 {
 		panic("echoauth.ClaimIncludes: give at least one expected value")
 	}
-	expected = slices.Clone(expected)
+	wants := make([]any, len(expected))
+	for i, e := range expected {
+		wants[i] = mustPrimitive("ClaimIncludes", e)
+	}
 	return claimMiddleware(claim, func(raw json.RawMessage) bool {
-		var values []string
+		var values []any
 		var s string
 		switch {
 		case json.Unmarshal(raw, &s) == nil:
-			values = strings.Split(s, " ")
+			for _, v := range strings.Split(s, " ") {
+				values = append(values, v)
+			}
 		case json.Unmarshal(raw, &values) == nil:
 		default:
 			return false
 		}
-		for _, want := range expected {
+		for _, want := range wants {
 			if !slices.Contains(values, want) {
 				return false
 			}
 		}
 		return true
 	})
+}
+
+// mustPrimitive returns v as encoding/json decodes it (numbers as float64),
+// so that it compares with ==, and panics unless v is a JSON primitive.
+func mustPrimitive(fn string, v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil || !isJSONPrimitive(raw) {
+		panic(fmt.Sprintf("echoauth.%s: expected values must be strings, bools, numbers or nil, not %T", fn, v))
+	}
+	var decoded any
+	_ = json.Unmarshal(raw, &decoded)
+	return decoded
 }
 
 // ClaimCheck answers 401 invalid_token, with description as its
@@ -83,8 +97,10 @@ func ClaimCheck(check func(claims *token.Claims) bool, description string) echo.
 
 // claimMiddleware checks one claim with match.
 func claimMiddleware(claim string, match func(json.RawMessage) bool) echo.MiddlewareFunc {
-	missing := "token claim " + claim + " is missing"
-	unexpected := "token claim " + claim + " has an unexpected value"
+	// express-oauth2-jwt-bearer's texts, which the claim name (checked at
+	// registration, and never a token's content) makes precise.
+	missing := "Missing '" + claim + "' claim"
+	unexpected := "Unexpected '" + claim + "' value"
 	return authorize(func(c echo.Context, auth *Auth) error {
 		var raw json.RawMessage
 		var ok bool

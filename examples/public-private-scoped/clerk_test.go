@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -84,4 +85,87 @@ func TestClerkStyleSessions(t *testing.T) {
 	assert.Equal(t, "acme", me["orgSlug"])
 	assert.Equal(t, []any{"org:admin:example"}, me["orgPermissions"])
 	assert.Equal(t, "sess_1", me["sessionId"])
+}
+
+// TestClerkPreset runs the example as a Clerk backend for real Clerk
+// session tokens: no audience, the Frontend API as issuer, the JWT key from
+// the dashboard on one line (networkless), the __session cookie by default.
+// Decisions are Clerk's: a top-level permissions claim grants nothing, and a
+// token without a subject is refused.
+func TestClerkPreset(t *testing.T) {
+	const frontend = "https://clerk.example.com"
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	oneLine := strings.Join(strings.Split(strings.TrimSpace(string(issuer.PublicKeyPEM("RS256"))), "\n"), "")
+	s, err := loadSettings(envOf(map[string]string{
+		"CLERK_FRONTEND_API": frontend,
+		"CLERK_JWT_KEY":      oneLine,
+		"AUTHORIZED_PARTIES": "https://app.example.com",
+	}))
+	require.NoError(t, err)
+	require.True(t, s.clerk)
+	assert.Equal(t, frontend, s.auth.Issuer)
+	assert.Equal(t, "__session", s.auth.Cookie)
+	auth, err := echoauth.New(s.auth)
+	require.NoError(t, err)
+	api := httptest.NewServer(newServer(auth))
+	t.Cleanup(api.Close)
+
+	session := func() *authtest.TokenBuilder {
+		return issuer.Token().Claim("iss", frontend).Claim("azp", "https://app.example.com").Claim("sid", "sess_1")
+	}
+	tests := []struct {
+		name   string
+		token  string
+		cookie bool
+		status int
+	}{
+		{"v1 admin", session().Claim("org_id", "org_1").Claim("org_role", "org:admin").
+			Claim("org_permissions", []string{"org:admin:example"}).MustSign(t), false, 200},
+		{"v2 admin in the cookie", session().Claim("v", 2).Claim("fea", "o:admin").
+			Claim("o", map[string]any{"id": "org_2", "rol": "admin", "per": "example", "fpm": "1"}).MustSign(t), true, 200},
+		{"v2 member", session().Claim("v", 2).Claim("fea", "o:admin").
+			Claim("o", map[string]any{"id": "org_2", "rol": "member", "per": "example", "fpm": "0"}).MustSign(t), false, 403},
+		{"a top-level permissions claim is not Clerk's", session().Permissions("org:admin:example").MustSign(t), false, 403},
+		{"no subject", session().Without("sub").MustSign(t), false, 401},
+		{"another issuer", session().Claim("iss", issuer.URL()).MustSign(t), false, 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, api.URL+"/api/org-admin", nil)
+			require.NoError(t, err)
+			if tt.cookie {
+				req.AddCookie(&http.Cookie{Name: "__session", Value: tt.token})
+			} else {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			resp, err := api.Client().Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, tt.status, resp.StatusCode)
+		})
+	}
+	assert.Zero(t, issuer.Requests(authtest.JWKSPath)+issuer.Requests(authtest.DiscoveryPath), "networkless")
+}
+
+// TestClerkSettingsMistakes: Clerk settings beside Auth0-style ones are
+// refused with what to do.
+func TestClerkSettingsMistakes(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"issuer and Clerk", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "CLERK_FRONTEND_API": "https://c.example.com"},
+			"set either ISSUER_BASE_URL"},
+		{"audience with Clerk", map[string]string{"CLERK_FRONTEND_API": "https://c.example.com", "AUDIENCE": "a"}, "AUDIENCE is not used with Clerk"},
+		{"JWKS_URI with Clerk", map[string]string{"CLERK_FRONTEND_API": "https://c.example.com", "JWKS_URI": "https://c.example.com/jwks"}, "JWKS_URI is not used with Clerk"},
+		{"secret key for publishable", map[string]string{"CLERK_PUBLISHABLE_KEY": "sk_test_x"}, "starts with pk_test_ or pk_live_"},
+		{"JWT key alone", map[string]string{"CLERK_JWT_KEY": "-----BEGIN PUBLIC KEY-----"}, "needs PublishableKey"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadSettings(envOf(tt.env))
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
 }

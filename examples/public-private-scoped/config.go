@@ -14,6 +14,7 @@ import (
 type settings struct {
 	port     int
 	devMode  bool
+	clerk    bool // Clerk session tokens, through echoauth.Clerk
 	auth     echoauth.Config
 	audience []string
 }
@@ -33,7 +34,14 @@ const usage = `Environment:
   JWKS_CACHE_TTL         how long fetched keys are fresh (default 10m or the server's Cache-Control)
   JWKS_REFRESH_COOLDOWN  least time between refetches for unknown kids (default 30s)
   SESSION_COOKIE         also read the token from this cookie, e.g. __session for Clerk
-  AUTHORIZED_PARTIES     allowed "azp" values, comma-separated (Clerk: your frontends' origins)`
+  AUTHORIZED_PARTIES     allowed "azp" values, comma-separated (Clerk: your frontends' origins)
+
+Clerk session tokens (instead of ISSUER_BASE_URL and AUDIENCE; they carry no audience):
+  CLERK_PUBLISHABLE_KEY  pk_test_... or pk_live_..., or
+  CLERK_FRONTEND_API     https://your-app.clerk.accounts.dev (or your custom domain)
+  CLERK_JWT_KEY          optional: the PEM public key from the dashboard, for networkless
+                         verification (one line is fine); without it keys come from the JWKS
+  SESSION_COOKIE defaults to __session with Clerk`
 
 // loadSettings reads the configuration through getenv. Every mistake is
 // reported at once, with what to set.
@@ -48,22 +56,53 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		}
 		s.port = port
 	}
-	s.auth.Issuer = strings.TrimSpace(getenv("ISSUER_BASE_URL"))
-	s.devMode = s.auth.Issuer == ""
-	s.audience = commaList(getenv("AUDIENCE"))
-	if len(s.audience) == 0 {
-		if !s.devMode {
-			problems = append(problems, "AUDIENCE is required with ISSUER_BASE_URL: set it to your API identifier, e.g. https://api.example.com")
+	issuer := strings.TrimSpace(getenv("ISSUER_BASE_URL"))
+	audience := commaList(getenv("AUDIENCE"))
+	jwksURL := strings.TrimSpace(getenv("JWKS_URI"))
+	cookie := strings.TrimSpace(getenv("SESSION_COOKIE"))
+	parties := commaList(getenv("AUTHORIZED_PARTIES"))
+	clerk := echoauth.ClerkOptions{
+		PublishableKey:    strings.TrimSpace(getenv("CLERK_PUBLISHABLE_KEY")),
+		FrontendAPI:       strings.TrimSpace(getenv("CLERK_FRONTEND_API")),
+		JWTKey:            strings.TrimSpace(getenv("CLERK_JWT_KEY")),
+		AuthorizedParties: parties,
+		Cookie:            cookie,
+	}
+	s.clerk = clerk.PublishableKey != "" || clerk.FrontendAPI != "" || clerk.JWTKey != ""
+	switch {
+	case s.clerk:
+		if issuer != "" {
+			problems = append(problems, "set either ISSUER_BASE_URL (Auth0, any OpenID issuer) or CLERK_PUBLISHABLE_KEY / CLERK_FRONTEND_API (Clerk), not both")
 		}
-		s.audience = []string{defaultAudience}
+		if len(audience) > 0 {
+			problems = append(problems, "AUDIENCE is not used with Clerk: session tokens carry no audience; set AUTHORIZED_PARTIES to your frontends' origins instead")
+		}
+		if jwksURL != "" {
+			problems = append(problems, "JWKS_URI is not used with Clerk: keys come from the Frontend API, or from CLERK_JWT_KEY")
+		}
+		cfg, err := echoauth.Clerk(clerk)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		s.auth = cfg
+	default:
+		s.auth.Issuer = issuer
+		s.devMode = issuer == ""
+		if len(audience) == 0 {
+			if !s.devMode {
+				problems = append(problems, "AUDIENCE is required with ISSUER_BASE_URL: set it to your API identifier, e.g. https://api.example.com")
+			}
+			audience = []string{defaultAudience}
+		}
+		s.audience = audience
+		s.auth.Audience = audience
+		s.auth.JWKSURL = jwksURL
+		if s.devMode && jwksURL != "" {
+			problems = append(problems, "JWKS_URI needs ISSUER_BASE_URL too: set the issuer of the tokens those keys sign")
+		}
+		s.auth.Cookie = cookie
+		s.auth.AuthorizedParties = parties
 	}
-	s.auth.Audience = s.audience
-	s.auth.JWKSURL = strings.TrimSpace(getenv("JWKS_URI"))
-	if s.devMode && s.auth.JWKSURL != "" {
-		problems = append(problems, "JWKS_URI needs ISSUER_BASE_URL too: set the issuer of the tokens those keys sign")
-	}
-	s.auth.Cookie = strings.TrimSpace(getenv("SESSION_COOKIE"))
-	s.auth.AuthorizedParties = commaList(getenv("AUTHORIZED_PARTIES"))
 	for _, d := range []struct {
 		name string
 		into *time.Duration

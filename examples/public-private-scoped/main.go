@@ -7,7 +7,8 @@
 // With no ISSUER_BASE_URL it runs in dev mode: an issuer embedded in the
 // process serves discovery and keys on loopback, and the program prints curl
 // commands with ready-made tokens. Set ISSUER_BASE_URL and AUDIENCE to use
-// your Auth0 tenant or any OpenID Connect issuer.
+// your Auth0 tenant or any OpenID Connect issuer, or CLERK_PUBLISHABLE_KEY
+// (and optionally CLERK_JWT_KEY) for Clerk session tokens.
 package main
 
 import (
@@ -70,9 +71,12 @@ func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
 		return fmt.Errorf("listening on port %d: %w (set PORT to another port)", s.port, err)
 	}
 	base := "http://localhost:" + strconv.Itoa(listener.Addr().(*net.TCPAddr).Port)
-	if dev != nil {
+	switch {
+	case dev != nil:
 		printDevGuide(out, base, dev, s.auth.AuthorizedParties)
-	} else {
+	case s.clerk:
+		fmt.Fprintf(out, "scopegate example listening on %s, trusting Clerk session tokens from %s\n", base, s.auth.Issuer)
+	default:
 		fmt.Fprintf(out, "scopegate example listening on %s, trusting %s for audience %v\n", base, s.auth.Issuer, s.audience)
 	}
 
