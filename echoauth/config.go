@@ -166,6 +166,12 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 			return nil, nil, fmt.Errorf("echoauth: issuer %q needs an Audience: your API identifier, e.g. \"https://api.example.com\" (Clerk session tokens have none: use the Clerk preset)", ic.Issuer)
 		}
 		keys := ic.Keys
+		if remote, ok := keys.(*jwks.Remote); ok {
+			// A key set built by the application (for settings Config does
+			// not carry, such as its body cap) is prefetched and reported
+			// like the ones built here.
+			remotes = append(remotes, remote)
+		}
 		if keys == nil {
 			remote, err := jwks.NewRemote(jwks.RemoteConfig{
 				Issuer:          ic.Issuer,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/echoauth/jwks"
 )
 
 // TestSeveralIssuers trusts two issuers, each with its own audience and
@@ -112,4 +113,19 @@ func TestPrefetchEveryIssuer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOwnRemoteKeySet: a remote key set the application builds itself, for
+// settings Config does not carry, is prefetched and listed like the others.
+func TestOwnRemoteKeySet(t *testing.T) {
+	issuer := authtest.NewIssuer(t)
+	remote, err := jwks.NewRemote(jwks.RemoteConfig{Issuer: issuer.URL(), MaxResponseBytes: 64 << 10})
+	require.NoError(t, err)
+	auth, err := echoauth.New(echoauth.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, Keys: remote})
+	require.NoError(t, err)
+	require.Len(t, auth.KeySets(), 1)
+	assert.Same(t, remote, auth.KeySets()[0])
+	require.NoError(t, auth.Prefetch(t.Context()))
+	assert.EqualValues(t, 1, issuer.Requests(authtest.JWKSPath))
+	assert.EqualValues(t, 1, remote.Stats().Fetches)
 }
