@@ -92,37 +92,37 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	})
 	b.Run("ours/first-sight/cache-full", func(b *testing.B) {
-		// The default cache (10,000 entries), full of other valid tokens,
-		// as under a flood of distinct tokens: every call misses and every
-		// insertion evicts, with about 24 MiB of cached tokens live. The
-		// refill every 256 tokens is not timed.
-		var v *token.Verifier
-		fill := func() {
-			v = mustVerifier(b, e.withHS, 0)
-			for _, t := range e.filler {
-				if _, err := v.Verify(ctx, t); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if v.CachedTokens() != token.DefaultCacheEntries {
-				b.Fatalf("%d cached tokens after the fill", v.CachedTokens())
+		// The default cache (10,000 entries) kept full, as under a flood of
+		// distinct tokens: filled once with other valid tokens (untimed),
+		// then every call misses and leaves one more entry behind, with
+		// about 24 MiB of cached tokens live. Every 256 calls the key
+		// generation changes (untimed), which makes every cached entry
+		// stale, so the pool of 256 never hits: see keyGenerations.
+		gens := newKeyGenerations(b, e.keys)
+		v := mustVerifier(b, gens, 0)
+		for _, t := range e.filler {
+			if _, err := v.Verify(ctx, t); err != nil {
+				b.Fatal(err)
 			}
 		}
+		if v.CachedTokens() != token.DefaultCacheEntries {
+			b.Fatalf("%d cached tokens after the fill", v.CachedTokens())
+		}
+		before := v.CacheStats()
 		i := 0
 		verifyLoop(b, e.rs256, func(raw string) error {
-			if i%fixture.PoolSize == 0 {
-				if i > 0 {
-					b.StopTimer()
-				}
-				fill()
-				if i > 0 {
-					b.StartTimer()
-				}
+			if i > 0 && i%fixture.PoolSize == 0 {
+				b.StopTimer()
+				gens.next(b)
+				b.StartTimer()
 			}
 			i++
 			_, err := v.Verify(ctx, raw)
 			return err
 		})
+		if after := v.CacheStats(); after.Hits != before.Hits || after.Entries < token.DefaultCacheEntries-1 {
+			b.Fatalf("not a flood through a full cache: %d hits, %d entries", after.Hits-before.Hits, after.Entries)
+		}
 	})
 	b.Run("ours/repeated", func(b *testing.B) {
 		verifyLoop(b, []string{e.repeated}, oursVerify(mustVerifier(b, e.static, 0)))
