@@ -71,7 +71,11 @@ func (e *Error) Unwrap() error { return e.Cause }
 
 // Body is the JSON body of every failure.
 type Body struct {
-	Error            string `json:"error"`
+	// Error is the RFC 6750 error code ("invalid_token", ...), or
+	// "unauthorized" for a missing token and "temporarily_unavailable" for
+	// unreachable keys, which RFC 6750 gives no code.
+	Error string `json:"error"`
+	// ErrorDescription is the fixed text of the WWW-Authenticate challenge.
 	ErrorDescription string `json:"error_description"`
 }
 

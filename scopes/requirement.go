@@ -63,10 +63,13 @@ type requirementError struct {
 	cause  error // an application requirement's own error, kept for errors.Is and errors.As
 }
 
+// Error says what is wrong and where.
 func (e *requirementError) Error() string { return ErrInvalidRequirement.Error() + ": " + e.detail }
 
+// Is lets errors.Is(err, ErrInvalidRequirement) match.
 func (e *requirementError) Is(target error) bool { return target == ErrInvalidRequirement }
 
+// Unwrap gives the application requirement's own error, if any.
 func (e *requirementError) Unwrap() error { return e.cause }
 
 // checkName returns why name cannot appear in a requirement, or "" when it can.

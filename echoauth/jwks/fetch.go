@@ -33,8 +33,8 @@ var (
 // StatusError reports an answer other than 200 OK; errors.Is(err,
 // ErrFetchStatus) matches it.
 type StatusError struct {
-	URL  string
-	Code int
+	URL  string // what was fetched
+	Code int    // the HTTP status it answered
 }
 
 // Error describes the failure.

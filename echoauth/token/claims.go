@@ -54,18 +54,18 @@ func (t *Token) Key() *jwks.Key { return t.key }
 
 // Header is the JOSE header of a verified token.
 type Header struct {
-	Algorithm string `json:"alg"`
-	KeyID     string `json:"kid,omitempty"`
-	Type      string `json:"typ,omitempty"`
+	Algorithm string `json:"alg"`           // "alg", e.g. "RS256"
+	KeyID     string `json:"kid,omitempty"` // "kid"; "" when absent
+	Type      string `json:"typ,omitempty"` // "typ"; "" when absent
 }
 
 // Claims are a token's claims: the registered ones decoded, every one
 // available raw.
 type Claims struct {
-	Issuer          string
-	Subject         string
-	Audience        []string
-	Expiry          time.Time
+	Issuer          string    // "iss"
+	Subject         string    // "sub"; "" when absent
+	Audience        []string  // "aud", a string or an array in the token
+	Expiry          time.Time // "exp", always present in a verified token
 	NotBefore       time.Time // zero when absent
 	IssuedAt        time.Time // zero when absent
 	ID              string    // "jti"
