@@ -2,7 +2,8 @@
 # Runs the whole benchmark suite and writes everything to bench/results/
 # (git-ignored): the machine, the raw `go test -bench` output, its benchstat
 # summary, the memory-bound table, CPU and allocation profiles of the
-# interesting rows, and wrk throughput against cmd/serve on loopback.
+# interesting rows, and wrk throughput against cmd/serve and against the
+# example itself (wrk-example.sh) on loopback.
 #
 #   bench/run.sh                      # the full suite, about 20 minutes on a quiet machine
 #   PASSES=1 COUNT=6 bench/run.sh     # one invocation with -count=6 instead
@@ -223,4 +224,10 @@ awk '
 		}
 	}' "$OUT/wrk.txt" >"$OUT/wrk-summary.md"
 cat "$OUT/wrk-summary.md" >&2
+
+# ---- the example itself ----
+wait_quiet
+log "wrk against the example (dev mode)"
+kill "$SERVE_PID" 2>/dev/null || true
+./wrk-example.sh
 log "done: $OUT/"

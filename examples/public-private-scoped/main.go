@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -31,18 +32,21 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout); err != nil {
+	if err := run(ctx, os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
 }
 
-// run starts the server and serves until ctx ends.
-func run(ctx context.Context, getenv func(string) string, out io.Writer) error {
+// run starts the server and serves until ctx ends. The guide goes to out;
+// key fetch events (never token contents) go to logs, so that an operator
+// sees when keys are fetched, refreshed, skipped or unreachable.
+func run(ctx context.Context, getenv func(string) string, out, logs io.Writer) error {
 	s, err := loadSettings(getenv)
 	if err != nil {
 		return fmt.Errorf("configuration error:\n%v\n\n%s", err, usage)
 	}
+	s.auth.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	host := ""
 	var dev *authtest.Issuer
 	if s.devMode {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,9 +22,10 @@ import (
 func TestDevModePrintedCommands(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, writer := io.Pipe()
+	logs := &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, envOf(map[string]string{"PORT": "0"}), writer)
+		done <- run(ctx, envOf(map[string]string{"PORT": "0"}), writer, logs)
 		writer.Close()
 	}()
 	t.Cleanup(func() {
@@ -68,6 +71,30 @@ func TestDevModePrintedCommands(t *testing.T) {
 		want, _ := strconv.Atoi(m[3])
 		assert.Equal(t, want, resp.StatusCode, c)
 	}
+	// The startup prefetch was logged, with no token in the log.
+	assert.Contains(t, logs.String(), `msg="jwks fetched"`)
+	for _, token := range vars {
+		assert.NotContains(t, logs.String(), token)
+	}
+}
+
+// lockedBuffer is a buffer the server's goroutines may log into while the
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestConfigurationErrors prints what to set and fails.
@@ -85,7 +112,7 @@ func TestConfigurationErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(context.Background(), envOf(tt.env), io.Discard)
+			err := run(context.Background(), envOf(tt.env), io.Discard, io.Discard)
 			require.Error(t, err)
 			for _, want := range tt.want {
 				assert.Contains(t, err.Error(), want)
