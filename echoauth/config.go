@@ -48,6 +48,7 @@ type Config struct {
 	Algorithms []string
 
 	// ClockSkew tolerates clock differences on exp, nbf and iat; default 5 s.
+	// token.NoClockSkew compares exactly.
 	ClockSkew time.Duration
 	// MaxTokenAge refuses tokens issued longer ago; default: no limit.
 	MaxTokenAge time.Duration

@@ -35,6 +35,7 @@ type Organization struct {
 // ClaimSource gives the raw JSON value of a claim by its exact name. The verified claims of package token
 // satisfy it.
 type ClaimSource interface {
+	// Value returns the claim's raw JSON and whether the token has it.
 	Value(name string) (json.RawMessage, bool)
 }
 

@@ -13,6 +13,12 @@ import (
 // ErrDiscovery reports a discovery document that cannot be trusted or used.
 var ErrDiscovery = errors.New("jwks: discovery failed")
 
+// ErrIssuerMismatch reports a discovery document that names another issuer
+// than the configured one (OpenID Connect Discovery §4.3). Unlike an outage
+// it will not pass by itself: the configured issuer is almost always
+// mistyped (Auth0's trailing slash). It comes wrapped with ErrDiscovery.
+var ErrIssuerMismatch = errors.New("jwks: the discovery document names another issuer")
+
 // discoveryDocument holds the members of OpenID Provider or OAuth
 // Authorization Server metadata this package uses.
 type discoveryDocument struct {
@@ -65,8 +71,8 @@ func (r *Remote) discover(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("%w: %s is not a metadata document: %v", ErrDiscovery, target, err)
 		}
 		if doc.Issuer != r.issuer {
-			return "", fmt.Errorf("%w: %s names issuer %q, configured issuer is %q (they must be equal, trailing slash included)",
-				ErrDiscovery, target, doc.Issuer, r.issuer)
+			return "", fmt.Errorf("%w: %w: %s names issuer %q, configured issuer is %q (they must be equal, trailing slash included)",
+				ErrDiscovery, ErrIssuerMismatch, target, doc.Issuer, r.issuer)
 		}
 		if doc.JWKSURI == "" {
 			return "", fmt.Errorf("%w: %s has no jwks_uri", ErrDiscovery, target)

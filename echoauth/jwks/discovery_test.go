@@ -114,14 +114,14 @@ func TestRemoteAgainstIssuer(t *testing.T) {
 				},
 			},
 			want:    requestCounts{discovery: 1},
-			errIs:   []error{ErrDiscovery},
+			errIs:   []error{ErrDiscovery, ErrIssuerMismatch},
 			errText: "other-tenant",
 		},
 		{
 			name:    "document issuer lacks the configured trailing slash",
 			issuer:  iss.URL() + "/",
 			want:    requestCounts{discovery: 1},
-			errIs:   []error{ErrDiscovery},
+			errIs:   []error{ErrDiscovery, ErrIssuerMismatch},
 			errText: "trailing slash",
 		},
 		{
@@ -132,7 +132,7 @@ func TestRemoteAgainstIssuer(t *testing.T) {
 				},
 			},
 			want:  requestCounts{discovery: 1},
-			errIs: []error{ErrDiscovery},
+			errIs: []error{ErrDiscovery, ErrIssuerMismatch},
 		},
 		{
 			name:   "trailing slash on both sides",

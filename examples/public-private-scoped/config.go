@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/echoauth/token"
 )
 
 // settings is the example's configuration, read from the environment.
@@ -30,7 +31,7 @@ const usage = `Environment:
                          (unset: dev mode with an embedded issuer, no account or network needed)
   AUDIENCE               your API identifier(s), comma-separated (required with ISSUER_BASE_URL)
   JWKS_URI               JWKS URL; skips OpenID discovery
-  CLOCK_SKEW             tolerance on exp/nbf/iat, a Go duration (default 5s)
+  CLOCK_SKEW             tolerance on exp/nbf/iat, a Go duration (default 5s; 0s compares exactly)
   JWKS_CACHE_TTL         how long fetched keys are fresh (default 10m or the server's Cache-Control)
   JWKS_REFRESH_COOLDOWN  least time between refetches for unknown kids (default 30s)
   SESSION_COOKIE         also read the token from this cookie, e.g. __session for Clerk
@@ -116,11 +117,14 @@ func loadSettings(getenv func(string) string) (settings, error) {
 			continue
 		}
 		parsed, err := time.ParseDuration(v)
-		if err != nil || parsed <= 0 {
+		switch {
+		case err == nil && parsed == 0 && d.into == &s.auth.ClockSkew:
+			*d.into = token.NoClockSkew // an explicit zero means exact comparisons
+		case err != nil || parsed <= 0:
 			problems = append(problems, fmt.Sprintf("%s=%q is not a positive Go duration such as 5s or 10m", d.name, v))
-			continue
+		default:
+			*d.into = parsed
 		}
-		*d.into = parsed
 	}
 	if len(problems) > 0 {
 		return s, errors.New(strings.Join(problems, "\n"))

@@ -27,6 +27,7 @@ import (
 
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/echoauth/jwks"
 )
 
 func main() {
@@ -65,16 +66,26 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer) e
 		return fmt.Errorf("configuration error:\n%v\n\n%s", err, usage)
 	}
 	if err := auth.Prefetch(ctx); err != nil {
+		if errors.Is(err, jwks.ErrIssuerMismatch) {
+			// No retry mends a mistyped issuer: stop, and say what to set.
+			return fmt.Errorf("configuration error:\nISSUER_BASE_URL does not match the issuer's own discovery document: %v\n\n%s", err, usage)
+		}
 		// Not fatal: the key set retries on its own, and requests answer
 		// 503 with Retry-After until keys arrive.
-		fmt.Fprintf(out, "warning: signing keys are not available yet: %v\n", err)
+		fmt.Fprintf(logs, "warning: signing keys are not available yet: %v\n", err)
 	}
 
 	listener, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(s.port)))
 	if err != nil {
 		return fmt.Errorf("listening on port %d: %w (set PORT to another port)", s.port, err)
 	}
-	base := "http://localhost:" + strconv.Itoa(listener.Addr().(*net.TCPAddr).Port)
+	// The address the server really listens on: in dev mode that is
+	// 127.0.0.1, which "localhost" may resolve past (to ::1) first.
+	shown := host
+	if shown == "" {
+		shown = "localhost"
+	}
+	base := "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port))
 	switch {
 	case dev != nil:
 		printDevGuide(out, base, dev, s.auth.AuthorizedParties)
