@@ -72,15 +72,7 @@ func TestSettingsChangeBehaviour(t *testing.T) {
 	require.NoError(t, err)
 	api := httptest.NewServer(newServer(auth))
 	t.Cleanup(api.Close)
-	status := func(tok string) int {
-		req, err := http.NewRequest(http.MethodGet, api.URL+"/api/private", nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := api.Client().Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	status := func(tok string) int { return privateStatus(t, api, tok) }
 	now := clock.Now()
 	assert.Equal(t, 200, status(issuer.Token().MustSign(t)), "keys from JWKS_URI, no discovery needed")
 	// exp is whole seconds: expiring now is valid within any skew, two

@@ -36,15 +36,7 @@ func TestKeysUnderRotationAndFaults(t *testing.T) {
 	api := httptest.NewServer(newServer(auth))
 	t.Cleanup(api.Close)
 
-	status := func(token string) int {
-		req, err := http.NewRequest(http.MethodGet, api.URL+"/api/private", nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := api.Client().Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	status := func(token string) int { return privateStatus(t, api, token) }
 	jwksFetches := func() int64 { return issuer.Requests(authtest.JWKSPath) }
 	foreign, err := authtest.NewRSAKey(2048)
 	require.NoError(t, err)

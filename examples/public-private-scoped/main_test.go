@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -120,6 +121,19 @@ func TestConfigurationErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), "ISSUER_BASE_URL", "the usage is printed")
 		})
 	}
+}
+
+// privateStatus requests /api/private from api with token and returns the
+// status.
+func privateStatus(t *testing.T, api *httptest.Server, token string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, api.URL+"/api/private", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := api.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // envOf turns a map into a getenv function.
