@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -190,7 +189,7 @@ type provider struct {
 	issuer   string
 	cmd      *exec.Cmd
 	stdin    io.WriteCloser // held open: the provider exits when it closes
-	stderr   *syncBuffer
+	stderr   *lockedBuffer
 	exited   chan struct{}
 	waitErr  error
 	stopOnce sync.Once
@@ -204,7 +203,7 @@ func startProvider(t *testing.T, dir string, args ...string) *provider {
 	cmd.Dir = dir
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	op := &provider{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	op := &provider{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = op.stderr
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -439,23 +438,4 @@ func decodeSegment(t *testing.T, token string, i int, into any) {
 	raw, err := base64.RawURLEncoding.DecodeString(parts[i])
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, into))
-}
-
-// syncBuffer is a bytes.Buffer safe for the writer goroutine of exec and
-// the test reading it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
