@@ -29,7 +29,7 @@ func TestList(t *testing.T) {
 // out, for the sizes a token's parts have.
 func TestAllocFollowsTheAllocator(t *testing.T) {
 	for _, n := range []int{16, 40, 100, 300, 582, 881, 1500, 4095, 9000, 12287} {
-		const count = 256
+		const count = 1024
 		keep := make([][]byte, count)
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
