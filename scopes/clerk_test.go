@@ -486,7 +486,8 @@ func TestClerkOrganizationV2(t *testing.T) {
 func TestClerkOrganizationV1(t *testing.T) {
 	g := mustParseClerk(t, `{"sub":"user_1","org_id":"org_1","org_slug":"acme","org_role":"admin","org_permissions":["org:a:r","b:c"],"o":{"id":"org_2"}}`)
 	require.NotNil(t, g.Organization)
-	assert.Equal(t, scopes.Organization{ID: "org_1", Slug: "acme", Role: "admin", Permissions: []string{"org:a:r", "b:c"}}, *g.Organization)
+	assert.Equal(t, scopes.Organization{ID: "org_1", Slug: "acme", Role: "admin", Permissions: []string{"org:a:r", "b:c"},
+		HasID: true, HasSlug: true, HasRole: true}, *g.Organization)
 
 	g = mustParseClerk(t, `{"sub":"user_1","v":"2","o":{"id":"org_2","rol":"admin"}}`)
 	assert.Nil(t, g.Organization, `"v":"2" is not version 2; o is ignored`)
@@ -496,6 +497,33 @@ func TestClerkOrganizationV1(t *testing.T) {
 
 	g = mustParseClerk(t, `{"sub":"user_1","v":2,"org_id":"org_1"}`)
 	assert.Nil(t, g.Organization, "version 2 ignores org_id")
+}
+
+// TestClerkOrganizationPresence tells a value the token gives as "" from one it leaves out or sets to null, as
+// Clerk's auth object does ("" versus null); a version 2 role is tested for truth, so "" is no role.
+func TestClerkOrganizationPresence(t *testing.T) {
+	tests := []struct {
+		name                    string
+		claims                  string
+		hasID, hasSlug, hasRole bool
+	}{
+		{"v1 all given", `{"sub":"u","org_id":"org_1","org_slug":"acme","org_role":"admin"}`, true, true, true},
+		{"v1 empty strings", `{"sub":"u","org_id":"","org_slug":"","org_role":""}`, true, true, true},
+		{"v1 nulls", `{"sub":"u","org_id":null,"org_slug":null,"org_role":null,"org_permissions":[]}`, false, false, false},
+		{"v1 only the id", `{"sub":"u","org_id":""}`, true, false, false},
+		{"v2 all given", `{"sub":"u","v":2,"o":{"id":"org_1","slg":"acme","rol":"admin"}}`, true, true, true},
+		{"v2 empty strings", `{"sub":"u","v":2,"o":{"id":"","slg":"","rol":""}}`, true, true, false},
+		{"v2 nulls", `{"sub":"u","v":2,"o":{"id":null,"slg":null,"rol":null}}`, false, false, false},
+		{"v2 empty object", `{"sub":"u","v":2,"o":{}}`, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := mustParseClerk(t, tt.claims)
+			require.NotNil(t, g.Organization)
+			assert.Equal(t, [3]bool{tt.hasID, tt.hasSlug, tt.hasRole},
+				[3]bool{g.Organization.HasID, g.Organization.HasSlug, g.Organization.HasRole})
+		})
+	}
 }
 
 // TestClerkClaimErrors: claims of the wrong JSON type make the token invalid (Clerk copies them and fails

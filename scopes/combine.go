@@ -59,7 +59,9 @@ func (c *combination) Satisfied(g Grants) bool {
 		return false
 	}
 	for _, r := range c.reqs {
-		if r.Satisfied(g) != c.all {
+		// Check, so that a part the application implemented gets its own
+		// copy of g.
+		if Check(r, g) != c.all {
 			return !c.all
 		}
 	}

@@ -1,6 +1,9 @@
 package scopes
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Grants is what a verified token grants. It is built once per token by [FromClaims] or [FromMap] and then
 // only read, so it is safe for concurrent use; the zero value grants nothing.
@@ -26,6 +29,22 @@ type Grants struct {
 	// FactorVerificationAge is Clerk's `fva`: minutes since the first and the second factor were verified, -1
 	// for a factor the user has not set up. Nil when the claim is absent or not two such numbers.
 	FactorVerificationAge []float64
+}
+
+// Clone returns a deep copy of g: nothing in it shares memory with g.
+func (g Grants) Clone() Grants {
+	c := g
+	c.Scopes = slices.Clone(g.Scopes)
+	c.Permissions = slices.Clone(g.Permissions)
+	c.Features = slices.Clone(g.Features)
+	c.Plans = slices.Clone(g.Plans)
+	c.FactorVerificationAge = slices.Clone(g.FactorVerificationAge)
+	if g.Organization != nil {
+		org := *g.Organization
+		org.Permissions = slices.Clone(org.Permissions)
+		c.Organization = &org
+	}
+	return c
 }
 
 // HasScope reports whether s is one of the granted scopes. The comparison is exact and case-sensitive; an empty

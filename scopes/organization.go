@@ -30,6 +30,9 @@ type Organization struct {
 	Role string
 	// Permissions are the member's organization permissions, "org:invoices:read" for example.
 	Permissions []string
+	// HasID, HasSlug and HasRole tell a value the token gives, possibly "", from one it leaves out or sets to
+	// null. Clerk's auth object shows the former as given and the latter as null.
+	HasID, HasSlug, HasRole bool
 }
 
 // ClaimSource gives the raw JSON value of a claim by its exact name. The verified claims of package token
@@ -66,7 +69,8 @@ func organizationV1(src ClaimSource) (*Organization, error) {
 	for _, f := range []struct {
 		claim string
 		into  *string
-	}{{ClaimOrgID, &org.ID}, {ClaimOrgRole, &org.Role}, {ClaimOrgSlug, &org.Slug}} {
+		has   *bool
+	}{{ClaimOrgID, &org.ID, &org.HasID}, {ClaimOrgRole, &org.Role, &org.HasRole}, {ClaimOrgSlug, &org.Slug, &org.HasSlug}} {
 		raw, ok := src.Value(f.claim)
 		if !ok {
 			continue
@@ -74,6 +78,7 @@ func organizationV1(src ClaimSource) (*Organization, error) {
 		if json.Unmarshal(raw, f.into) != nil {
 			return nil, &ClaimError{Claim: f.claim}
 		}
+		*f.has = !isJSONNull(raw)
 		found = true
 	}
 	if raw, ok := src.Value(ClaimOrgPermissions); ok {
@@ -105,17 +110,27 @@ func organizationV2(src ClaimSource) (*Organization, error) {
 		return nil, &ClaimError{Claim: ClaimOrganization}
 	}
 	var id, slug, role, per, fpm string
+	var hasID, hasSlug bool
 	for _, m := range []struct {
 		name string
 		into *string
-	}{{"id", &id}, {"slg", &slug}, {"rol", &role}, {"per", &per}, {"fpm", &fpm}} {
-		if v, ok := members[m.name]; ok && json.Unmarshal(v, m.into) != nil {
+		has  *bool
+	}{{"id", &id, &hasID}, {"slg", &slug, &hasSlug}, {"rol", &role, nil}, {"per", &per, nil}, {"fpm", &fpm, nil}} {
+		v, ok := members[m.name]
+		if !ok {
+			continue
+		}
+		if json.Unmarshal(v, m.into) != nil {
 			return nil, &ClaimError{Claim: ClaimOrganization}
 		}
+		if m.has != nil {
+			*m.has = !isJSONNull(v)
+		}
 	}
-	org := &Organization{ID: id, Slug: slug}
+	org := &Organization{ID: id, Slug: slug, HasID: hasID, HasSlug: hasSlug}
 	if role != "" {
-		org.Role = "org:" + role
+		// Clerk tests the role for truth: an empty one is no role at all.
+		org.Role, org.HasRole = "org:"+role, true
 	}
 	features, err := listClaim(src, ClaimFeatures)
 	if err != nil {

@@ -1,0 +1,106 @@
+package scopes
+
+// Kind is what a requirement asks of a token, so that a refusal can say what
+// was missing: "token lacks the required scope" for [All], "... role" for
+// [Role], and so on.
+type Kind uint8
+
+// The kinds of requirement.
+const (
+	// KindMixed is a combination of requirements of different kinds, or a
+	// requirement an application implemented itself.
+	KindMixed Kind = iota
+	KindScope
+	KindPermission
+	KindRole
+	KindFeature
+	KindPlan
+	KindReverification
+)
+
+// String returns the kind's noun: "scope", "permission", "role", "feature",
+// "plan", "reverification", or "requirement" for KindMixed.
+func (k Kind) String() string {
+	switch k {
+	case KindScope:
+		return "scope"
+	case KindPermission:
+		return "permission"
+	case KindRole:
+		return "role"
+	case KindFeature:
+		return "feature"
+	case KindPlan:
+		return "plan"
+	case KindReverification:
+		return "reverification"
+	}
+	return "requirement"
+}
+
+// KindOf returns what r asks for. A combination ([And], [Or]) whose parts all
+// ask for the same kind has that kind; any other is KindMixed, as is a
+// requirement implemented outside this package.
+func KindOf(r Requirement) Kind {
+	if b, ok := r.(builtin); ok {
+		return b.requirementKind()
+	}
+	return KindMixed
+}
+
+// builtin is implemented by this package's requirements, which read the
+// grants they are given without changing them.
+type builtin interface {
+	Requirement
+	requirementKind() Kind
+}
+
+// Check reports whether g satisfies r. The requirements of this package read
+// g in place; a requirement implemented elsewhere is given its own copy of
+// g, so that nothing it does to the slices can reach what other readers of g
+// see. The authentication middlewares decide through it, since the grants of
+// a cached token are shared by every request presenting it. A nil r is
+// never satisfied.
+func Check(r Requirement, g Grants) bool {
+	switch r := r.(type) {
+	case nil:
+		return false
+	case builtin:
+		return r.Satisfied(g)
+	default:
+		return r.Satisfied(g.Clone())
+	}
+}
+
+func (r *nameRequirement) requirementKind() Kind {
+	if r.kind == permissionNames {
+		return KindPermission
+	}
+	return KindScope
+}
+
+func (r *clerkRequirement) requirementKind() Kind {
+	switch r.kind {
+	case "Role":
+		return KindRole
+	case "Feature":
+		return KindFeature
+	}
+	return KindPlan
+}
+
+func (r *reverification) requirementKind() Kind { return KindReverification }
+
+// requirementKind is the kind every part shares, or KindMixed.
+func (c *combination) requirementKind() Kind {
+	if len(c.reqs) == 0 {
+		return KindMixed
+	}
+	k := KindOf(c.reqs[0])
+	for _, r := range c.reqs[1:] {
+		if KindOf(r) != k {
+			return KindMixed
+		}
+	}
+	return k
+}

@@ -1,0 +1,103 @@
+package scopes_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/scopes"
+)
+
+func TestKindOf(t *testing.T) {
+	tests := []struct {
+		req  scopes.Requirement
+		want scopes.Kind
+		noun string
+	}{
+		{scopes.All("a"), scopes.KindScope, "scope"},
+		{scopes.Any("a", "b"), scopes.KindScope, "scope"},
+		{scopes.Permission("a"), scopes.KindPermission, "permission"},
+		{scopes.AnyPermission("a"), scopes.KindPermission, "permission"},
+		{scopes.Role("admin"), scopes.KindRole, "role"},
+		{scopes.Feature("o:x"), scopes.KindFeature, "feature"},
+		{scopes.Plan("u:pro"), scopes.KindPlan, "plan"},
+		{scopes.Reverification("strict"), scopes.KindReverification, "reverification"},
+		{scopes.ReverificationAfter(scopes.FirstFactor, 5), scopes.KindReverification, "reverification"},
+		{scopes.And(scopes.All("a"), scopes.Any("b")), scopes.KindScope, "scope"},
+		{scopes.Or(scopes.Permission("a"), scopes.And(scopes.AnyPermission("b"))), scopes.KindPermission, "permission"},
+		{scopes.Or(scopes.All("a"), scopes.Role("admin")), scopes.KindMixed, "requirement"},
+		{scopes.And(scopes.All("a"), applicationRequirement{}), scopes.KindMixed, "requirement"},
+		{applicationRequirement{}, scopes.KindMixed, "requirement"},
+		{nil, scopes.KindMixed, "requirement"},
+	}
+	for _, tt := range tests {
+		name := "nil"
+		if tt.req != nil {
+			name = tt.req.String()
+		}
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, tt.want, scopes.KindOf(tt.req))
+			assert.Equal(t, tt.noun, scopes.KindOf(tt.req).String())
+		})
+	}
+}
+
+// applicationRequirement is a requirement implemented outside the package
+// that writes into the grants it is handed, as a careless one might.
+type applicationRequirement struct{}
+
+func (applicationRequirement) Satisfied(g scopes.Grants) bool {
+	if len(g.Scopes) > 0 {
+		g.Scopes[0] = "written"
+	}
+	if g.Organization != nil {
+		g.Organization.ID = "written"
+		if len(g.Organization.Permissions) > 0 {
+			g.Organization.Permissions[0] = "written"
+		}
+	}
+	return true
+}
+func (applicationRequirement) Scope() string  { return "" }
+func (applicationRequirement) String() string { return "application" }
+
+// TestCheckGivesApplicationRequirementsACopy: Check hands a requirement of
+// the application's a deep copy of the grants, also inside And and Or, so
+// that the grants a cache shares between requests stay as they were.
+func TestCheckGivesApplicationRequirementsACopy(t *testing.T) {
+	g := scopes.Grants{Scopes: []string{"read"}, Organization: &scopes.Organization{ID: "org_1", Permissions: []string{"org:a:r"}}}
+	for _, req := range []scopes.Requirement{
+		applicationRequirement{},
+		scopes.And(scopes.All("read"), applicationRequirement{}),
+		scopes.Or(scopes.All("nope"), applicationRequirement{}),
+	} {
+		assert.True(t, scopes.Check(req, g), req.String())
+		assert.Equal(t, []string{"read"}, g.Scopes)
+		assert.Equal(t, "org_1", g.Organization.ID)
+		assert.Equal(t, []string{"org:a:r"}, g.Organization.Permissions)
+	}
+	assert.False(t, scopes.Check(nil, g))
+	assert.True(t, scopes.Check(scopes.All("read"), g))
+	assert.False(t, scopes.Check(scopes.All("write"), g))
+}
+
+// TestGrantsClone: nothing in a clone shares memory with the original.
+func TestGrantsClone(t *testing.T) {
+	g := scopes.Grants{
+		Scopes: []string{"a"}, Permissions: []string{"p"}, Subject: "user_1",
+		Organization: &scopes.Organization{ID: "org_1", Slug: "acme", Role: "org:admin", Permissions: []string{"org:x:y"}, HasID: true},
+		Features:     []string{"o:f"}, Plans: []string{"u:p"}, FactorVerificationAge: []float64{1, 2},
+	}
+	c := g.Clone()
+	require.Equal(t, g, c)
+	c.Scopes[0], c.Permissions[0], c.Features[0], c.Plans[0] = "x", "x", "x", "x"
+	c.FactorVerificationAge[0] = 99
+	c.Organization.Permissions[0], c.Organization.ID = "x", "x"
+	assert.Equal(t, scopes.Grants{
+		Scopes: []string{"a"}, Permissions: []string{"p"}, Subject: "user_1",
+		Organization: &scopes.Organization{ID: "org_1", Slug: "acme", Role: "org:admin", Permissions: []string{"org:x:y"}, HasID: true},
+		Features:     []string{"o:f"}, Plans: []string{"u:p"}, FactorVerificationAge: []float64{1, 2},
+	}, g)
+	assert.Equal(t, scopes.Grants{}, scopes.Grants{}.Clone())
+}
