@@ -105,8 +105,8 @@ func BenchmarkVerify(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if v.CachedTokens() != token.DefaultCacheEntries {
-			b.Fatalf("%d cached tokens after the fill", v.CachedTokens())
+		if v.CacheStats().Entries != token.DefaultCacheEntries {
+			b.Fatalf("%d cached tokens after the fill", v.CacheStats().Entries)
 		}
 		before := v.CacheStats()
 		i := 0

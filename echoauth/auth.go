@@ -1,8 +1,10 @@
 package echoauth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 	"github.com/labstack/echo/v4"
@@ -15,8 +17,11 @@ import (
 // is signed in and what their token grants, or that nobody is. GetAuth
 // never returns nil; a request no middleware looked at is signed out.
 //
-// An Auth is shared by every handler of the request and must not be
-// modified.
+// Each request gets its own Auth, shared only by the handlers of that
+// request. What the token established is shared by every request that
+// presents the same token (the verification is cached), so it is reachable
+// only through methods that return copies or read-only handles: nothing a
+// handler does to what it receives changes what another request sees.
 type Auth struct {
 	// IsAuthenticated is true only for a request whose token passed
 	// verification.
@@ -29,57 +34,140 @@ type Auth struct {
 	// session is signed out unless Config.AcceptPendingSessions is set; its
 	// signed-out auth object keeps SessionStatus "pending".
 	SessionStatus string
-	// Actor is the "act" claim (RFC 8693 §4.1; Clerk impersonation), raw.
-	Actor json.RawMessage
-	// OrgID, OrgRole, OrgSlug and OrgPermissions describe the active Clerk
-	// organization, from version 1 claims (org_id, ...) or version 2 ("o").
+	// OrgID, OrgRole and OrgSlug describe the active Clerk organization,
+	// from version 1 claims (org_id, ...) or version 2 ("o").
 	OrgID, OrgRole, OrgSlug string
-	OrgPermissions          []string
-	// FactorVerificationAge is Clerk's "fva": minutes since the first and
-	// second factor were verified (-1: not set up); nil when absent or invalid.
-	FactorVerificationAge []float64
-	// Claims are the verified claims; nil when signed out.
-	Claims *token.Claims
-	// Token is the verified token when the built-in verifier checked it;
-	// nil when signed out or when a plugged ValidateToken did.
-	Token *token.Token
-	// Validated is what the token validator returned: a *token.Token with
-	// the built-in verifier, the plugged validator's own value otherwise
-	// (*validator.ValidatedClaims for go-jwt-middleware's). The same value
-	// is stored under jwtmiddleware.ContextKey{} in the request context.
-	Validated any
 	// Err says why the request is signed out when it presented a token, or
 	// was malformed; nil when it simply had no token. RequireAuth and the
 	// authorization middlewares answer with it.
 	Err error
 
-	grants    scopes.Grants
+	// session is what the token established; nil when signed out. It is
+	// shared and never changes.
+	session *session
+	// present records which of the string fields above the token gives,
+	// possibly as "", so that JSON renders "" for those and null for the
+	// others, as Clerk's auth object does.
+	present   presence
 	realm     string
 	signInURL string
 }
 
-// Grants returns the scopes and permissions the token grants.
-func (a *Auth) Grants() scopes.Grants { return a.grants }
+// session is what a verified token established, built once per token and
+// shared by every request presenting it while its verification stays
+// cached. Nothing changes it after it is built.
+type session struct {
+	grants    scopes.Grants
+	claims    token.Claims
+	token     token.Token
+	validated any
+	actor     json.RawMessage
+}
 
-// Scopes returns the token's scopes ("scope" and "scp" claims).
-func (a *Auth) Scopes() []string { return a.grants.Scopes }
+// presence is a set of the string fields of Auth.
+type presence uint8
 
-// Permissions returns the token's permissions (Auth0 RBAC "permissions").
-func (a *Auth) Permissions() []string { return a.grants.Permissions }
+const (
+	hasUserID presence = 1 << iota
+	hasSessionID
+	hasSessionStatus
+	hasOrgID
+	hasOrgRole
+	hasOrgSlug
+)
+
+// Grants returns a copy of the scopes, permissions and Clerk grants the
+// token carries; the zero Grants when signed out.
+func (a *Auth) Grants() scopes.Grants {
+	if a.session == nil {
+		return scopes.Grants{}
+	}
+	return a.session.grants.Clone()
+}
+
+// Scopes returns a copy of the token's scopes ("scope" and "scp" claims).
+func (a *Auth) Scopes() []string { return slices.Clone(a.grants().Scopes) }
+
+// Permissions returns a copy of the token's permissions (Auth0 RBAC
+// "permissions").
+func (a *Auth) Permissions() []string { return slices.Clone(a.grants().Permissions) }
+
+// OrgPermissions returns a copy of the active Clerk organization's
+// permissions; nil without an organization.
+func (a *Auth) OrgPermissions() []string {
+	if org := a.grants().Organization; org != nil {
+		return slices.Clone(org.Permissions)
+	}
+	return nil
+}
+
+// FactorVerificationAge returns a copy of Clerk's "fva": minutes since the
+// first and second factor were verified (-1: not set up); nil when absent
+// or invalid.
+func (a *Auth) FactorVerificationAge() []float64 {
+	return slices.Clone(a.grants().FactorVerificationAge)
+}
+
+// Actor returns a copy of the "act" claim (RFC 8693 §4.1; Clerk
+// impersonation), raw; nil when absent, null or signed out.
+func (a *Auth) Actor() json.RawMessage {
+	if a.session == nil {
+		return nil
+	}
+	return bytes.Clone(a.session.actor)
+}
+
+// Claims returns the verified claims, a read-only handle; the zero Claims
+// when signed out.
+func (a *Auth) Claims() token.Claims {
+	if a.session == nil {
+		return token.Claims{}
+	}
+	return a.session.claims
+}
+
+// Token returns the verified token when the built-in verifier checked it;
+// the zero Token when signed out or when a plugged ValidateToken did.
+func (a *Auth) Token() token.Token {
+	if a.session == nil {
+		return token.Token{}
+	}
+	return a.session.token
+}
+
+// Validated returns what the token validator returned: a token.Token with
+// the built-in verifier, the plugged validator's own value otherwise
+// (*validator.ValidatedClaims for go-jwt-middleware's), which is built
+// anew for every request. The same value is stored under
+// jwtmiddleware.ContextKey{} in the request context. Nil when signed out.
+func (a *Auth) Validated() any {
+	if a.session == nil {
+		return nil
+	}
+	return a.session.validated
+}
+
+// grants returns the shared grants, for reading in this package only.
+func (a *Auth) grants() *scopes.Grants {
+	if a.session == nil {
+		return &scopes.Grants{}
+	}
+	return &a.session.grants
+}
 
 // Has reports whether the request is signed in and its token satisfies req.
 // It is false when signed out, whatever req asks.
 func (a *Auth) Has(req scopes.Requirement) bool {
-	return a.IsAuthenticated && req != nil && req.Satisfied(a.grants)
+	return a.IsAuthenticated && scopes.Check(req, *a.grants())
 }
 
 // DecodeClaims unmarshals the verified claims into v, the application's own
 // struct. It returns ErrMissingToken when signed out.
 func (a *Auth) DecodeClaims(v any) error {
-	if !a.IsAuthenticated || a.Claims == nil {
+	if !a.IsAuthenticated || a.Claims().IsZero() {
 		return ErrMissingToken
 	}
-	return a.Claims.Decode(v)
+	return a.Claims().Decode(v)
 }
 
 // authJSON is the JSON form of Auth. Names follow Clerk's auth object, so
@@ -100,14 +188,15 @@ type authJSON struct {
 	Permissions           []string        `json:"permissions"`
 }
 
-// MarshalJSON renders the auth object; every field is null when signed out,
-// except the session status of a pending session. The token itself is never
-// included.
+// MarshalJSON renders the auth object as Clerk's: a string field the token
+// gives is rendered as given, "" included, and one it leaves out as null.
+// Every field is null when signed out, except the session status of a
+// pending session. The token itself is never included.
 func (a *Auth) MarshalJSON() ([]byte, error) {
 	null := json.RawMessage("null")
 	out := authJSON{
 		IsAuthenticated:       a.IsAuthenticated,
-		SessionStatus:         nonEmpty(a.SessionStatus),
+		SessionStatus:         a.field(a.SessionStatus, hasSessionStatus),
 		SessionClaims:         null,
 		Actor:                 null,
 		FactorVerificationAge: null,
@@ -115,29 +204,31 @@ func (a *Auth) MarshalJSON() ([]byte, error) {
 	if !a.IsAuthenticated {
 		return json.Marshal(out)
 	}
-	out.UserID = nonEmpty(a.UserID)
-	out.SessionID = nonEmpty(a.SessionID)
-	if a.Claims != nil && a.Claims.Raw() != nil {
-		out.SessionClaims = a.Claims.Raw()
-		if fva, ok := a.Claims.Value(scopes.ClaimFactorVerificationAge); ok {
+	out.UserID = a.field(a.UserID, hasUserID)
+	out.SessionID = a.field(a.SessionID, hasSessionID)
+	claims := a.Claims()
+	if !claims.IsZero() {
+		out.SessionClaims = claims.Raw()
+		if fva, ok := claims.Value(scopes.ClaimFactorVerificationAge); ok {
 			out.FactorVerificationAge = fva
 		}
 	}
-	if a.Actor != nil {
-		out.Actor = a.Actor
+	if actor := a.Actor(); actor != nil {
+		out.Actor = actor
 	}
-	out.OrgID = nonEmpty(a.OrgID)
-	out.OrgRole = nonEmpty(a.OrgRole)
-	out.OrgSlug = nonEmpty(a.OrgSlug)
-	out.OrgPermissions = a.OrgPermissions
-	out.Scopes = nonNil(a.grants.Scopes)
-	out.Permissions = nonNil(a.grants.Permissions)
+	out.OrgID = a.field(a.OrgID, hasOrgID)
+	out.OrgRole = a.field(a.OrgRole, hasOrgRole)
+	out.OrgSlug = a.field(a.OrgSlug, hasOrgSlug)
+	out.OrgPermissions = a.OrgPermissions()
+	out.Scopes = nonNil(a.Scopes())
+	out.Permissions = nonNil(a.Permissions())
 	return json.Marshal(out)
 }
 
-// nonEmpty maps "" to JSON null.
-func nonEmpty(s string) *string {
-	if s == "" {
+// field renders a string field: null when it is "" and the token did not
+// give it, the string otherwise (a handler may have set it).
+func (a *Auth) field(s string, f presence) *string {
+	if s == "" && a.present&f == 0 {
 		return nil
 	}
 	return &s
@@ -155,22 +246,22 @@ func nonNil(list []string) []string {
 // authKey is the request context key of the *Auth.
 type authKey struct{}
 
-// authContext carries the Auth in the request context. One value answers
-// both our key and go-jwt-middleware's ContextKey, so attaching the result
-// costs a single allocation.
+// authContext carries the request's own Auth in the request context. One
+// value holds the Auth and answers both our key and go-jwt-middleware's
+// ContextKey, so attaching the result costs a single allocation.
 type authContext struct {
 	context.Context
-	auth *Auth
+	auth Auth
 }
 
 // Value answers the two keys it carries and defers every other.
 func (c *authContext) Value(key any) any {
 	switch key.(type) {
 	case authKey:
-		return c.auth
+		return &c.auth
 	case jwtmiddleware.ContextKey:
-		if c.auth.Validated != nil {
-			return c.auth.Validated
+		if v := c.auth.Validated(); v != nil {
+			return v
 		}
 	}
 	return c.Context.Value(key)
@@ -190,8 +281,8 @@ func FromContext(ctx context.Context) *Auth {
 	return &Auth{realm: DefaultRealm}
 }
 
-// attach stores auth in the request's context.
-func attach(c echo.Context, auth *Auth) {
+// attach stores the request's own copy of auth in its context.
+func attach(c echo.Context, auth Auth) {
 	r := c.Request()
 	c.SetRequest(r.WithContext(&authContext{Context: r.Context(), auth: auth}))
 }

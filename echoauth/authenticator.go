@@ -28,6 +28,8 @@ type Authenticator struct {
 	signInURL     string
 	// ignorePermissionsClaim drops Auth0's "permissions" from the grants.
 	ignorePermissionsClaim bool
+	// sessionTokensOnly refuses what Clerk does not count as a session token.
+	sessionTokensOnly bool
 }
 
 // New validates cfg and returns an Authenticator. Every configuration
@@ -43,6 +45,7 @@ func New(cfg Config) (*Authenticator, error) {
 		signInURL:     cfg.SignInURL,
 
 		ignorePermissionsClaim: cfg.IgnorePermissionsClaim,
+		sessionTokensOnly:      cfg.SessionTokensOnly,
 	}
 	if err := checkSignInURL(a.signInURL); err != nil {
 		return nil, err
@@ -59,6 +62,9 @@ func New(cfg Config) (*Authenticator, error) {
 	if cfg.ValidateToken != nil {
 		if len(cfg.issuers()) > 0 {
 			return nil, errors.New("echoauth: set either ValidateToken or Issuer/Audience/Keys, not both: a plugged validator does its own checks")
+		}
+		if cfg.SessionTokensOnly {
+			return nil, errors.New("echoauth: SessionTokensOnly needs the built-in verifier, which sees the token's header; leave ValidateToken unset or SessionTokensOnly false")
 		}
 		if cfg.MaxTokenBytes < 0 {
 			return nil, errors.New("echoauth: MaxTokenBytes must not be negative (zero takes the default)")
@@ -150,7 +156,7 @@ func (a *Authenticator) middleware(strict bool) echo.MiddlewareFunc {
 			}
 			auth := a.authenticate(c.Request())
 			if strict && !auth.IsAuthenticated {
-				return failure(auth).respond(c, a.realm)
+				return failure(&auth).respond(c, a.realm)
 			}
 			attach(c, auth)
 			return next(c)
@@ -158,53 +164,83 @@ func (a *Authenticator) middleware(strict bool) echo.MiddlewareFunc {
 	}
 }
 
-// authenticate turns a request into its auth object.
-func (a *Authenticator) authenticate(r *http.Request) *Auth {
+// authenticate turns a request into its auth object, the request's own
+// copy.
+func (a *Authenticator) authenticate(r *http.Request) Auth {
 	raw, reqErr := a.sources.extract(r)
 	if reqErr != nil {
 		return a.signedOut(reqErr)
 	}
 	if raw == "" {
-		return &Auth{realm: a.realm, signInURL: a.signInURL}
+		return Auth{realm: a.realm, signInURL: a.signInURL}
 	}
 	validated, err := a.validate(r.Context(), raw)
 	if err != nil {
 		return a.signedOut(classify(err))
 	}
-	if tok, ok := validated.(*token.Token); ok && a.verifier != nil {
-		// The auth object of a verified token is built once and shared by
-		// every request presenting it while the verification stays cached.
-		return tok.Derive(func(*token.Token) (any, int) {
-			auth := a.authFor(validated)
-			return auth, auth.retainedBytes()
-		}).(*Auth)
+	var d *derivation
+	if tok, ok := validated.(token.Token); ok && a.verifier != nil {
+		// What a verified token establishes is worked out once and shared
+		// by every request presenting it while the verification stays
+		// cached; each request gets a copy of the result.
+		d = tok.Derive(func(token.Token) (any, int) {
+			d := a.derive(validated)
+			return d, d.retainedBytes()
+		}).(*derivation)
+	} else {
+		d = a.derive(validated)
 	}
-	return a.authFor(validated)
+	return a.admit(d)
 }
 
-// authFor builds the auth object of a request whose token validated.
-func (a *Authenticator) authFor(validated any) *Auth {
+// derivation is what a validated token establishes: the signed-in auth
+// object every request presenting it starts from, or why it cannot sign
+// in. It never changes once built.
+type derivation struct {
+	auth Auth
+	// description and cause, when description is set, refuse the token:
+	// its claims are valid JSON but not what this configuration accepts.
+	description string
+	cause       error
+}
+
+// derive works out what a validated token establishes.
+func (a *Authenticator) derive(validated any) *derivation {
 	auth, err := newAuth(validated)
 	if err != nil {
-		return a.signedOut(classify(err))
+		return &derivation{description: token.Description(err), cause: err}
 	}
-	if auth.SessionStatus == "pending" && !a.acceptPending {
+	if a.sessionTokensOnly {
+		if err := checkSessionToken(auth.Token()); err != nil {
+			return &derivation{description: descNotSessionToken, cause: err}
+		}
+	}
+	if a.ignorePermissionsClaim {
+		auth.session.grants.Permissions = nil
+	}
+	auth.realm, auth.signInURL = a.realm, a.signInURL
+	return &derivation{auth: auth}
+}
+
+// admit turns a derivation into the request's own auth object, applying the
+// rules that hold per request.
+func (a *Authenticator) admit(d *derivation) Auth {
+	if d.description != "" {
+		return a.signedOut(invalidToken(d.description, d.cause))
+	}
+	if d.auth.SessionStatus == "pending" && !a.acceptPending {
 		// Clerk's rule: a session that still has tasks to complete (choosing
 		// an organization, say) is signed out, but says why.
 		out := a.signedOut(invalidToken("session is pending", ErrPendingSession))
-		out.SessionStatus = auth.SessionStatus
+		out.SessionStatus, out.present = d.auth.SessionStatus, hasSessionStatus
 		return out
 	}
-	if a.ignorePermissionsClaim {
-		auth.grants.Permissions = nil
-	}
-	auth.realm, auth.signInURL = a.realm, a.signInURL
-	return auth
+	return d.auth
 }
 
 // signedOut is the auth object of a request that is signed out because of err.
-func (a *Authenticator) signedOut(err *Error) *Auth {
-	return &Auth{Err: err, realm: a.realm, signInURL: a.signInURL}
+func (a *Authenticator) signedOut(err *Error) Auth {
+	return Auth{Err: err, realm: a.realm, signInURL: a.signInURL}
 }
 
 // classify turns a validation failure into the Error it answers with.

@@ -12,9 +12,9 @@ import (
 	"github.com/scopegate/scopegate/echoauth"
 )
 
-// TestCacheStatsThroughTheAuthenticator: the auth object shared by the
-// requests of one token is counted with the token, so a byte bound on the
-// cache covers both.
+// TestCacheStatsThroughTheAuthenticator: what the requests of one token
+// share (the derivation their auth objects are copied from) is counted with
+// the token, so a byte bound on the cache covers both.
 func TestCacheStatsThroughTheAuthenticator(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -46,7 +46,8 @@ func TestCacheStatsThroughTheAuthenticator(t *testing.T) {
 				require.Equal(t, http.StatusNoContent, h.serve(http.MethodGet, "/me", "Bearer "+first).Code)
 			}
 			require.Len(t, seen, 3)
-			assert.Same(t, seen[0], seen[2], "one auth object per cached token")
+			assert.NotSame(t, seen[0], seen[2], "every request has an auth object of its own")
+			assert.Equal(t, seen[0], seen[2], "built from the one derivation of the cached token")
 			stats := h.auth.CacheStats()
 			assert.Equal(t, 1, stats.Entries)
 			assert.EqualValues(t, 2, stats.Hits)

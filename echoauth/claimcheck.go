@@ -77,7 +77,7 @@ func mustPrimitive(fn string, v any) any {
 // express-oauth2-jwt-bearer's claimCheck). description must be fixed text
 // of printable ASCII without quotes or backslashes; "" gives "token failed
 // a claim check".
-func ClaimCheck(check func(claims *token.Claims) bool, description string) echo.MiddlewareFunc {
+func ClaimCheck(check func(claims token.Claims) bool, description string) echo.MiddlewareFunc {
 	if check == nil {
 		panic("echoauth.ClaimCheck: check is nil")
 	}
@@ -88,7 +88,7 @@ func ClaimCheck(check func(claims *token.Claims) bool, description string) echo.
 		panic("echoauth.ClaimCheck: description " + err.Error())
 	}
 	return authorize(func(c echo.Context, auth *Auth) error {
-		if auth.Claims == nil || !check(auth.Claims) {
+		if claims := auth.Claims(); claims.IsZero() || !check(claims) {
 			return invalidToken(description, nil).respond(c, auth.realm)
 		}
 		return nil
@@ -102,11 +102,7 @@ func claimMiddleware(claim string, match func(json.RawMessage) bool) echo.Middle
 	missing := "Missing '" + claim + "' claim"
 	unexpected := "Unexpected '" + claim + "' value"
 	return authorize(func(c echo.Context, auth *Auth) error {
-		var raw json.RawMessage
-		var ok bool
-		if auth.Claims != nil {
-			raw, ok = auth.Claims.Value(claim)
-		}
+		raw, ok := auth.Claims().Value(claim)
 		if !ok {
 			return invalidToken(missing, nil).respond(c, auth.realm)
 		}

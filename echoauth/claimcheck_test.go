@@ -21,10 +21,10 @@ func TestClaimChecks(t *testing.T) {
 	h.e.GET("/equals-number", h.ok, h.auth.CheckJWT(), echoauth.ClaimEquals("level", 3))
 	h.e.GET("/includes", h.ok, h.auth.CheckJWT(), echoauth.ClaimIncludes("groups", "admins", "staff"))
 	h.e.GET("/includes-mixed", h.ok, h.auth.CheckJWT(), echoauth.ClaimIncludes("flags", 1, true))
-	h.e.GET("/check", h.ok, h.auth.CheckJWT(), echoauth.ClaimCheck(func(c *token.Claims) bool {
-		return c.Subject == "user_123"
+	h.e.GET("/check", h.ok, h.auth.CheckJWT(), echoauth.ClaimCheck(func(c token.Claims) bool {
+		return c.Subject() == "user_123"
 	}, "only user_123 may"))
-	h.e.GET("/check-default", h.ok, h.auth.CheckJWT(), echoauth.ClaimCheck(func(*token.Claims) bool { return false }, ""))
+	h.e.GET("/check-default", h.ok, h.auth.CheckJWT(), echoauth.ClaimCheck(func(token.Claims) bool { return false }, ""))
 	h.e.GET("/unauthenticated", h.ok, echoauth.ClaimEquals("tier", "gold"))
 
 	tok := func(claims map[string]any) string {
@@ -84,7 +84,7 @@ func TestClaimCheckMistakesPanicAtRegistration(t *testing.T) {
 	assert.Panics(t, func() { echoauth.ClaimIncludes("groups") })
 	assert.Panics(t, func() { echoauth.ClaimIncludes("groups", []string{"admins"}) })
 	assert.Panics(t, func() { echoauth.ClaimCheck(nil, "") })
-	assert.Panics(t, func() { echoauth.ClaimCheck(func(*token.Claims) bool { return true }, "line\nbreak") })
+	assert.Panics(t, func() { echoauth.ClaimCheck(func(token.Claims) bool { return true }, "line\nbreak") })
 }
 
 // TestClaimsAs decodes custom claims into the application's own type.

@@ -85,12 +85,12 @@ func TestClerkAuthObjectV1(t *testing.T) {
 	assert.Equal(t, "user_2abc", auth.UserID)
 	assert.Equal(t, "sess_1", auth.SessionID)
 	assert.Equal(t, "active", auth.SessionStatus)
-	assert.JSONEq(t, `{"sub":"user_admin","iss":"https://dashboard.clerk.com"}`, string(auth.Actor))
+	assert.JSONEq(t, `{"sub":"user_admin","iss":"https://dashboard.clerk.com"}`, string(auth.Actor()))
 	assert.Equal(t, "org_1", auth.OrgID)
 	assert.Equal(t, "org:admin", auth.OrgRole)
 	assert.Equal(t, "acme", auth.OrgSlug)
-	assert.Equal(t, []string{"org:admin:example", "admin:billing"}, auth.OrgPermissions)
-	assert.Equal(t, []float64{3, 7.5}, auth.FactorVerificationAge)
+	assert.Equal(t, []string{"org:admin:example", "admin:billing"}, auth.OrgPermissions())
+	assert.Equal(t, []float64{3, 7.5}, auth.FactorVerificationAge())
 	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":"sess_1","sessionStatus":"active",
 		"actor":{"sub":"user_admin","iss":"https://dashboard.clerk.com"},"orgId":"org_1","orgRole":"org:admin","orgSlug":"acme",
 		"orgPermissions":["org:admin:example","admin:billing"],"factorVerificationAge":[3,7.5],"scopes":[],"permissions":[]}`, body)
@@ -126,8 +126,8 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	assert.Equal(t, "org_2xyz", auth.OrgID)
 	assert.Equal(t, "org:admin", auth.OrgRole)
 	assert.Equal(t, "acme", auth.OrgSlug)
-	assert.Equal(t, []string{"org:dashboard:manage", "org:dashboard:read", "org:teams:read"}, auth.OrgPermissions)
-	assert.Nil(t, auth.FactorVerificationAge)
+	assert.Equal(t, []string{"org:dashboard:manage", "org:dashboard:read", "org:teams:read"}, auth.OrgPermissions())
+	assert.Nil(t, auth.FactorVerificationAge())
 	assert.Empty(t, auth.SessionStatus)
 	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":"sess_2abc","sessionStatus":null,"actor":null,
 		"orgId":"org_2xyz","orgRole":"org:admin","orgSlug":"acme",
@@ -142,7 +142,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	auth, body, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).Claim("fea", "o:a").
 		Claim("o", map[string]any{}).MustSign(t))
 	assert.Empty(t, auth.OrgID)
-	assert.Equal(t, []string{}, auth.OrgPermissions)
+	assert.Equal(t, []string{}, auth.OrgPermissions())
 	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":[],"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
 	assert.False(t, auth.Has(scopes.Role("admin")))
@@ -172,7 +172,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	assert.False(t, auth.Has(scopes.Reverification("strict_mfa")))
 	auth, body, _ = app.me(t, app.issuer.Token().Claim("fva", "5,5").MustSign(t))
 	assert.JSONEq(t, `"5,5"`, string(body["factorVerificationAge"]), "copied as it is, as Clerk does")
-	assert.Nil(t, auth.FactorVerificationAge)
+	assert.Nil(t, auth.FactorVerificationAge())
 	assert.False(t, auth.Has(scopes.Reverification("lax")))
 }
 
@@ -235,7 +235,7 @@ func TestClerkPendingSession(t *testing.T) {
 	assert.Equal(t, "pending", auth.SessionStatus)
 	assert.ErrorIs(t, auth.Err, echoauth.ErrPendingSession)
 	assert.Empty(t, auth.UserID)
-	assert.Nil(t, auth.OrgPermissions)
+	assert.Nil(t, auth.OrgPermissions())
 	assert.False(t, auth.Has(scopes.Role("admin")))
 	assert.JSONEq(t, `null`, string(claims))
 	assertJSONFields(t, `{"isAuthenticated":false,"userId":null,"sessionId":null,"sessionStatus":"pending","actor":null,
@@ -324,5 +324,42 @@ func TestClerkHasMiddleware(t *testing.T) {
 				assert.Contains(t, challenge, `scope="org:dashboard:read"`, tt.name)
 			}
 		}
+	}
+}
+
+// TestClerkEmptyStringsStayEmpty: a claim the token gives as "" renders ""
+// in the auth object's JSON, as in Clerk's; an absent or null one renders
+// null. A version 2 role is tested for truth by Clerk, so "" is no role.
+func TestClerkEmptyStringsStayEmpty(t *testing.T) {
+	app := newClerkApp(t, nil)
+	tests := []struct {
+		name string
+		tok  *authtest.TokenBuilder
+		want string
+	}{
+		{"v1 empty strings", app.issuer.Token().Subject("user_1").Claim("sid", "").Claim("sts", "").
+			Claim("org_id", "").Claim("org_role", "").Claim("org_slug", ""),
+			`{"userId":"user_1","sessionId":"","sessionStatus":"","orgId":"","orgRole":"","orgSlug":""}`},
+		{"v1 nulls", app.issuer.Token().Subject("user_1").Claim("sid", nil).Claim("sts", nil).
+			Claim("org_id", nil).Claim("org_role", nil).Claim("org_slug", nil),
+			`{"userId":"user_1","sessionId":null,"sessionStatus":null,"orgId":null,"orgRole":null,"orgSlug":null}`},
+		{"v1 absent", app.issuer.Token().Subject("user_1"),
+			`{"userId":"user_1","sessionId":null,"sessionStatus":null,"orgId":null,"orgRole":null,"orgSlug":null}`},
+		{"v2 empty strings", app.issuer.Token().Subject("user_1").Claim("v", 2).
+			Claim("o", map[string]any{"id": "", "slg": "", "rol": ""}),
+			`{"userId":"user_1","sessionId":null,"sessionStatus":null,"orgId":"","orgRole":null,"orgSlug":""}`},
+		{"v2 given", app.issuer.Token().Subject("user_1").Claim("v", 2).
+			Claim("o", map[string]any{"id": "org_1", "slg": "acme", "rol": "admin"}),
+			`{"userId":"user_1","sessionId":null,"sessionStatus":null,"orgId":"org_1","orgRole":"org:admin","orgSlug":"acme"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, body, _ := app.me(t, tt.tok.MustSign(t))
+			got := map[string]json.RawMessage{}
+			for _, k := range []string{"userId", "sessionId", "sessionStatus", "orgId", "orgRole", "orgSlug"} {
+				got[k] = body[k]
+			}
+			assertJSONFields(t, tt.want, got)
+		})
 	}
 }

@@ -71,6 +71,13 @@ type Config struct {
 	// Clerk's has({ permission }) does. Default false: one Permission check
 	// serves Auth0 and Clerk tokens alike. The Clerk preset sets it.
 	IgnorePermissionsClaim bool
+	// SessionTokensOnly signs out every token that Clerk does not count as
+	// a session token, as Clerk's authenticateRequest does by default: one
+	// whose "cat" header names another category (machine-to-machine, JWT
+	// templates), one typed "at+jwt" (OAuth access tokens), or one whose
+	// subject is a machine ("mch_..."). Default false; the Clerk preset sets
+	// it. It needs the built-in verifier, which sees the token's header.
+	SessionTokensOnly bool
 	// MaxTokenBytes caps the raw token; default token.DefaultMaxTokenBytes.
 	// The cap applies to a plugged ValidateToken too.
 	MaxTokenBytes int
@@ -84,7 +91,11 @@ type Config struct {
 	// defaults 10 min (or the server's Cache-Control), 30 s and 5 s. See
 	// jwks.RemoteConfig.
 	CacheTTL, RefreshCooldown, FetchTimeout time.Duration
-	// Logger receives key set fetch events; nil logs nothing.
+	// Logger receives key set fetch events, failures included, and a
+	// warning per token issuer that differs from a configured one only by
+	// a trailing slash. Default: warnings and errors go to slog.Default(),
+	// so that an unreachable or mistyped issuer shows up before requests
+	// fail; fetch successes are not logged.
 	Logger *slog.Logger
 	// TokenCacheEntries and TokenCacheBytes bound the cache of verified
 	// tokens (defaults 10,000 and 32 MiB; a negative TokenCacheEntries turns
@@ -208,6 +219,7 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		Types:                  cfg.TokenTypes,
 		MaxTokenBytes:          cfg.MaxTokenBytes,
 		Now:                    cfg.Now,
+		Logger:                 cfg.Logger,
 		CacheEntries:           cfg.TokenCacheEntries,
 		CacheBytes:             cfg.TokenCacheBytes,
 	})

@@ -82,8 +82,8 @@ func TestPluggedGoJWTMiddlewareValidator(t *testing.T) {
 			require.NotNil(t, claims)
 			assert.Equal(t, authtest.DefaultSubject, claims.RegisteredClaims.Subject)
 			assert.Equal(t, authtest.DefaultSubject, seen.UserID)
-			assert.Nil(t, seen.Token, "a plugged validator's result is not a *token.Token")
-			assert.Same(t, claims, seen.Validated)
+			assert.True(t, seen.Token().IsZero(), "a plugged validator's result is not a token.Token")
+			assert.Same(t, claims, seen.Validated())
 		})
 	}
 }

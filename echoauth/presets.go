@@ -53,7 +53,8 @@ type ClerkOptions struct {
 // Clerk returns the configuration for Clerk session tokens, checked as
 // Clerk's SDKs check them: issuer from the publishable key or Frontend API
 // URL, RS256/RS384/RS512 only, "sub" required, "typ" JWT if present, no
-// audience check (session tokens carry none), the __session cookie,
+// audience check (session tokens carry none), session tokens only (no
+// machine-to-machine or OAuth tokens, as Clerk's default), the __session cookie,
 // Permission answered from the organization's permissions only, and
 // networkless verification when JWTKey is given. Adjust the returned Config
 // further if needed, then pass it to New.
@@ -69,6 +70,7 @@ func Clerk(o ClerkOptions) (Config, error) {
 		RequireSubject:         true,
 		TokenTypes:             []string{"JWT"},
 		IgnorePermissionsClaim: true,
+		SessionTokensOnly:      true,
 		AuthorizedParties:      o.AuthorizedParties,
 		SignInURL:              o.SignInURL,
 		AcceptPendingSessions:  o.AcceptPendingSessions,

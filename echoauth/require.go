@@ -8,11 +8,16 @@ import (
 	"github.com/scopegate/scopegate/scopes"
 )
 
-// Descriptions of 403 answers.
-const (
-	descMissingScope = "token lacks the required scope"
-	descMissingGrant = "token lacks the required permission"
-)
+// describe is the error_description of a 403 for a requirement of kind k.
+func describe(k scopes.Kind) string {
+	if k == scopes.KindMixed {
+		return "token does not meet the route's requirement"
+	}
+	if k == scopes.KindReverification {
+		return "session needs a more recent verification"
+	}
+	return "token lacks the required " + k.String()
+}
 
 // RequireAuth makes a route strict after WithAuth: a signed-out request is
 // answered as CheckJWT would have (401, or 400/503 with the reason WithAuth
@@ -40,13 +45,13 @@ func RequireAuth() echo.MiddlewareFunc {
 // every argument counts. It panics at route registration when a scope is
 // empty or not a valid RFC 6749 scope token.
 func RequireScopes(required ...string) echo.MiddlewareFunc {
-	return require(scopes.All(required...), descMissingScope, "RequireScopes")
+	return require(scopes.All(required...), "RequireScopes")
 }
 
 // RequireAnyScope answers 403 unless the token grants at least one of the
 // scopes. It panics at route registration on an invalid scope.
 func RequireAnyScope(anyOf ...string) echo.MiddlewareFunc {
-	return require(scopes.Any(anyOf...), descMissingScope, "RequireAnyScope")
+	return require(scopes.Any(anyOf...), "RequireAnyScope")
 }
 
 // Has answers 403 unless the token satisfies req, a requirement of package
@@ -56,27 +61,28 @@ func RequireAnyScope(anyOf ...string) echo.MiddlewareFunc {
 // scopes.And and scopes.Or. It panics at route registration when req is
 // invalid.
 func Has(req scopes.Requirement) echo.MiddlewareFunc {
-	return require(req, descMissingGrant, "Has")
+	return require(req, "Has")
 }
 
 // require builds an authorization middleware. A request without a valid
 // token is answered 401 (or with the reason authentication recorded), never
-// 403: RFC 6750 keeps insufficient_scope for tokens that are valid.
-func require(req scopes.Requirement, description, name string) echo.MiddlewareFunc {
+// 403: RFC 6750 keeps insufficient_scope for tokens that are valid. The 403
+// says what kind of grant was missing.
+func require(req scopes.Requirement, name string) echo.MiddlewareFunc {
 	if req == nil {
 		panic(fmt.Sprintf("echoauth.%s: the requirement is nil", name))
 	}
 	if err := scopes.Validate(req); err != nil {
 		panic(fmt.Sprintf("echoauth.%s: %v", name, err))
 	}
-	scope := req.Scope()
+	scope, description := req.Scope(), describe(scopes.KindOf(req))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			auth := GetAuth(c)
 			if !auth.IsAuthenticated {
 				return failure(auth).respond(c, auth.realm)
 			}
-			if !req.Satisfied(auth.grants) {
+			if !auth.Has(req) {
 				return insufficientScope(description, scope).respond(c, auth.realm)
 			}
 			return next(c)

@@ -8,38 +8,55 @@ import (
 	"github.com/scopegate/scopegate/scopes"
 )
 
-// newAuth builds the signed-in auth object from what the validator returned.
-func newAuth(validated any) (*Auth, error) {
-	auth := &Auth{IsAuthenticated: true, Validated: validated}
-	if tok, ok := validated.(*token.Token); ok {
-		auth.Token = tok
-		auth.Claims = &tok.Claims
+// newAuth builds the signed-in auth object from what the validator
+// returned. Its session is shared by every request that presents the same
+// token while the verification stays cached, so everything in it is built
+// here, once, and never changed afterwards.
+func newAuth(validated any) (Auth, error) {
+	s := &session{validated: validated}
+	auth := Auth{IsAuthenticated: true, session: s}
+	if tok, ok := validated.(token.Token); ok {
+		s.token = tok
+		s.claims = tok.Claims()
 	} else {
-		auth.Claims = claimsOf(validated)
+		s.claims = claimsOf(validated)
 	}
-	if auth.Claims == nil {
+	if s.claims.IsZero() {
 		// A plugged validator whose result has no JSON form: the request
 		// is signed in, with no claims to read grants from.
 		return auth, nil
 	}
-	auth.UserID = auth.Claims.Subject
+	c := s.claims
 	var err error
-	if auth.SessionID, err = auth.Claims.String("sid"); err != nil {
-		return nil, err
+	for _, f := range []struct {
+		claim string
+		into  *string
+		has   presence
+	}{{"sub", &auth.UserID, hasUserID}, {"sid", &auth.SessionID, hasSessionID}, {"sts", &auth.SessionStatus, hasSessionStatus}} {
+		if *f.into, err = c.String(f.claim); err != nil {
+			return Auth{}, err
+		}
+		if raw, ok := c.Value(f.claim); ok && string(raw) != "null" {
+			auth.present |= f.has
+		}
 	}
-	if auth.SessionStatus, err = auth.Claims.String("sts"); err != nil {
-		return nil, err
+	if act, ok := c.Value("act"); ok && string(act) != "null" {
+		s.actor = act
 	}
-	if act, ok := auth.Claims.Value("act"); ok && string(act) != "null" {
-		auth.Actor = act
+	if s.grants, err = scopes.Parse(c); err != nil {
+		return Auth{}, fmt.Errorf("%w: %w", token.ErrClaimType, err)
 	}
-	if auth.grants, err = scopes.Parse(auth.Claims); err != nil {
-		return nil, fmt.Errorf("%w: %w", token.ErrClaimType, err)
+	if org := s.grants.Organization; org != nil {
+		auth.OrgID, auth.OrgRole, auth.OrgSlug = org.ID, org.Role, org.Slug
+		for _, f := range []struct {
+			has  bool
+			flag presence
+		}{{org.HasID, hasOrgID}, {org.HasRole, hasOrgRole}, {org.HasSlug, hasOrgSlug}} {
+			if f.has {
+				auth.present |= f.flag
+			}
+		}
 	}
-	if org := auth.grants.Organization; org != nil {
-		auth.OrgID, auth.OrgRole, auth.OrgSlug, auth.OrgPermissions = org.ID, org.Role, org.Slug, org.Permissions
-	}
-	auth.FactorVerificationAge = auth.grants.FactorVerificationAge
 	return auth, nil
 }
 
@@ -48,16 +65,16 @@ func newAuth(validated any) (*Auth, error) {
 // of go-jwt-middleware's validator, {"CustomClaims":{...},
 // "RegisteredClaims":{...}}, is flattened into one claims object, registered
 // claims first. Members that are null are dropped: in a Go struct they are
-// nil slices and pointers, that is, claims the token did not have. Nil when
-// the value has no JSON object form.
-func claimsOf(v any) *token.Claims {
+// nil slices and pointers, that is, claims the token did not have. The zero
+// Claims when the value has no JSON object form.
+func claimsOf(v any) token.Claims {
 	data, err := json.Marshal(v)
 	if err != nil {
-		return nil
+		return token.Claims{}
 	}
 	var top map[string]json.RawMessage
 	if json.Unmarshal(data, &top) != nil {
-		return nil
+		return token.Claims{}
 	}
 	claims := make(map[string]json.RawMessage, len(top))
 	_, hasRegistered := top["RegisteredClaims"]
@@ -83,11 +100,11 @@ func claimsOf(v any) *token.Claims {
 		}
 	}
 	if data, err = json.Marshal(claims); err != nil {
-		return nil
+		return token.Claims{}
 	}
 	parsed, err := token.NewClaims(data)
 	if err != nil {
-		return nil
+		return token.Claims{}
 	}
 	return parsed
 }

@@ -22,19 +22,19 @@ const (
 // in bytes.
 type tokenCache struct {
 	mu         sync.RWMutex
-	entries    map[string]*Token
+	entries    map[string]*verified
 	bytes      int
 	maxEntries int
 	maxBytes   int
 	// expired reports an entry that can no longer pass; full caches drop
 	// such entries first.
-	expired func(*Token) bool
+	expired func(*verified) bool
 
 	hits, misses, evictions atomic.Uint64
 }
 
 // newTokenCache returns a cache, or nil when maxEntries is negative.
-func newTokenCache(maxEntries, maxBytes int, expired func(*Token) bool) *tokenCache {
+func newTokenCache(maxEntries, maxBytes int, expired func(*verified) bool) *tokenCache {
 	if maxEntries < 0 || maxBytes < 0 {
 		return nil
 	}
@@ -45,7 +45,7 @@ func newTokenCache(maxEntries, maxBytes int, expired func(*Token) bool) *tokenCa
 		maxBytes = DefaultCacheBytes
 	}
 	return &tokenCache{
-		entries:    make(map[string]*Token),
+		entries:    make(map[string]*verified),
 		maxEntries: maxEntries,
 		maxBytes:   maxBytes,
 		expired:    expired,
@@ -53,7 +53,7 @@ func newTokenCache(maxEntries, maxBytes int, expired func(*Token) bool) *tokenCa
 }
 
 // get returns the cached verification of raw, or nil.
-func (c *tokenCache) get(raw string) *Token {
+func (c *tokenCache) get(raw string) *verified {
 	c.mu.RLock()
 	t := c.entries[raw]
 	c.mu.RUnlock()
@@ -64,7 +64,7 @@ func (c *tokenCache) get(raw string) *Token {
 // no longer pass, then arbitrary ones: Go's map iteration order is
 // randomised, which makes the choice unpredictable to a client trying to
 // evict others' tokens.
-func (c *tokenCache) put(raw string, t *Token) {
+func (c *tokenCache) put(raw string, t *verified) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.entries[raw]; ok {
@@ -85,7 +85,7 @@ func (c *tokenCache) put(raw string, t *Token) {
 
 // charge adds what a layer derived from t to the cache's byte count, while
 // t is cached, and evicts until the count is within its bound again.
-func (c *tokenCache) charge(t *Token, bytes int) {
+func (c *tokenCache) charge(t *verified, bytes int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t.derivedBytes = bytes
@@ -121,7 +121,7 @@ func (c *tokenCache) evictOne() {
 }
 
 // remove forgets raw if it still maps to t.
-func (c *tokenCache) remove(raw string, t *Token) {
+func (c *tokenCache) remove(raw string, t *verified) {
 	c.mu.Lock()
 	if c.entries[raw] == t {
 		c.deleteLocked(raw)
@@ -168,10 +168,4 @@ func (v *Verifier) CacheStats() CacheStats {
 	c.mu.RUnlock()
 	s.Hits, s.Misses, s.Evictions = c.hits.Load(), c.misses.Load(), c.evictions.Load()
 	return s
-}
-
-// CachedTokens returns how many verified tokens the cache holds; 0 when the
-// cache is off. CacheStats tells more.
-func (v *Verifier) CachedTokens() int {
-	return v.CacheStats().Entries
 }

@@ -1,8 +1,10 @@
 package token
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -10,12 +12,18 @@ import (
 )
 
 // Token is a verified token: its header, its claims, and the key that
-// verified it. It is immutable and safe to share.
-type Token struct {
-	// Header holds the JOSE header parameters the verifier used.
-	Header Header
-	// Claims are the verified claims.
-	Claims Claims
+// verified it. A Token is a read-only handle: copies share the verified
+// data, which nothing outside this package can change, so one verification
+// serves every request that presents the same token (see
+// Config.CacheEntries) without any of them seeing another's writes. The
+// zero Token is empty: it has no claims and no key.
+type Token struct{ v *verified }
+
+// verified is the data behind a Token; it never changes once Verify has
+// returned it.
+type verified struct {
+	header Header
+	claims claimData
 	// key verified the signature; kept so that a cached verification can be
 	// dropped when its key leaves the key set.
 	key *jwks.Key
@@ -30,60 +38,138 @@ type Token struct {
 	derivedBytes int
 }
 
+// IsZero reports whether t is the zero Token, which no verification returns.
+func (t Token) IsZero() bool { return t.v == nil }
+
+// Header returns the JOSE header parameters the verifier used.
+func (t Token) Header() Header {
+	if t.v == nil {
+		return Header{}
+	}
+	return t.v.header
+}
+
+// Claims returns the verified claims.
+func (t Token) Claims() Claims {
+	if t.v == nil {
+		return Claims{}
+	}
+	return Claims{&t.v.claims}
+}
+
+// Key returns the key that verified the token; nil for the zero Token.
+func (t Token) Key() *jwks.Key {
+	if t.v == nil {
+		return nil
+	}
+	return t.v.key
+}
+
 // Derive returns what compute derives from the token, computing it once per
-// Token. A layer above the verifier (echoauth's auth object) keeps its work
-// for as long as the verification itself is cached. A Token serves one
-// deriving layer: every call gets the result of the first compute.
+// verification. A layer above the verifier (echoauth's auth object) keeps
+// its work for as long as the verification itself is cached. A Token serves
+// one deriving layer: every call gets the result of the first compute. The
+// value is shared by every caller, so it must be treated as immutable.
 //
 // compute also returns the memory its value holds beyond the token itself,
 // in bytes; while the token is cached that counts against
 // Config.CacheBytes, so that the bound covers what is derived too.
-func (t *Token) Derive(compute func(*Token) (value any, bytes int)) any {
-	t.derivedOnce.Do(func() {
+func (t Token) Derive(compute func(Token) (value any, bytes int)) any {
+	if t.v == nil {
+		value, _ := compute(t)
+		return value
+	}
+	v := t.v
+	v.derivedOnce.Do(func() {
 		var bytes int
-		t.derived, bytes = compute(t)
-		if t.cache != nil && bytes > 0 {
-			t.cache.charge(t, bytes)
+		v.derived, bytes = compute(t)
+		if v.cache != nil && bytes > 0 {
+			v.cache.charge(v, bytes)
 		}
 	})
-	return t.derived
+	return v.derived
 }
-
-// Key returns the key that verified the token.
-func (t *Token) Key() *jwks.Key { return t.key }
 
 // Header is the JOSE header of a verified token.
 type Header struct {
 	Algorithm string `json:"alg"`           // "alg", e.g. "RS256"
 	KeyID     string `json:"kid,omitempty"` // "kid"; "" when absent
 	Type      string `json:"typ,omitempty"` // "typ"; "" when absent
+	// Category is "cat", the token category Clerk's tokens carry
+	// ("cl_B7d4PD111AAA" for session tokens); "" when absent.
+	Category string `json:"cat,omitempty"`
 }
 
-// Claims are a token's claims: the registered ones decoded, every one
-// available raw.
-type Claims struct {
-	Issuer          string    // "iss"
-	Subject         string    // "sub"; "" when absent
-	Audience        []string  // "aud", a string or an array in the token
-	Expiry          time.Time // "exp", always present in a verified token
-	NotBefore       time.Time // zero when absent
-	IssuedAt        time.Time // zero when absent
-	ID              string    // "jti"
-	AuthorizedParty string    // "azp"
-	ClientID        string    // "client_id" (RFC 9068)
+// Claims are a verified token's claims: the registered ones decoded, every
+// one available raw. Claims is a read-only handle, like Token: what its
+// methods return is the caller's own copy. The zero Claims has no claims.
+type Claims struct{ d *claimData }
+
+// claimData is the data behind Claims; it never changes once built.
+type claimData struct {
+	issuer, subject, id, authorizedParty, clientID string
+	audience                                       []string
+	expiry, notBefore, issuedAt                    time.Time
 
 	raw     []byte
 	members []member
 }
 
-// Raw returns the payload JSON exactly as it was signed. The slice must not
-// be modified.
-func (c *Claims) Raw() []byte { return c.raw }
+// IsZero reports whether c is the zero Claims, which holds no claims.
+func (c Claims) IsZero() bool { return c.d == nil }
 
-// Value returns the raw JSON value of the claim name (matched exactly,
-// case-sensitively) and whether the token has it.
-func (c *Claims) Value(name string) (json.RawMessage, bool) {
-	for _, m := range c.members {
+// Issuer returns "iss".
+func (c Claims) Issuer() string { return c.data().issuer }
+
+// Subject returns "sub"; "" when absent.
+func (c Claims) Subject() string { return c.data().subject }
+
+// Audience returns "aud", a string or an array in the token, as a new slice.
+func (c Claims) Audience() []string { return slices.Clone(c.data().audience) }
+
+// Expiry returns "exp"; every verified token has one.
+func (c Claims) Expiry() time.Time { return c.data().expiry }
+
+// NotBefore returns "nbf"; zero when absent.
+func (c Claims) NotBefore() time.Time { return c.data().notBefore }
+
+// IssuedAt returns "iat"; zero when absent.
+func (c Claims) IssuedAt() time.Time { return c.data().issuedAt }
+
+// ID returns "jti"; "" when absent.
+func (c Claims) ID() string { return c.data().id }
+
+// AuthorizedParty returns "azp"; "" when absent.
+func (c Claims) AuthorizedParty() string { return c.data().authorizedParty }
+
+// ClientID returns "client_id" (RFC 9068); "" when absent.
+func (c Claims) ClientID() string { return c.data().clientID }
+
+// noClaims stands behind the zero Claims.
+var noClaims claimData
+
+// data returns the claims behind the handle, never nil.
+func (c Claims) data() *claimData {
+	if c.d == nil {
+		return &noClaims
+	}
+	return c.d
+}
+
+// Raw returns a copy of the payload JSON exactly as it was signed; nil for
+// the zero Claims.
+func (c Claims) Raw() []byte { return bytes.Clone(c.data().raw) }
+
+// Value returns a copy of the raw JSON value of the claim name (matched
+// exactly, case-sensitively) and whether the token has it.
+func (c Claims) Value(name string) (json.RawMessage, bool) {
+	v, ok := c.data().value(name)
+	return bytes.Clone(v), ok
+}
+
+// value returns the claim's raw JSON without copying it, for this package.
+func (d *claimData) value(name string) ([]byte, bool) {
+	for _, m := range d.members {
 		if m.name == name {
 			return m.value, true
 		}
@@ -91,10 +177,17 @@ func (c *Claims) Value(name string) (json.RawMessage, bool) {
 	return nil, false
 }
 
+// Has reports whether the token has the claim name, whatever its value.
+func (c Claims) Has(name string) bool {
+	_, ok := c.data().value(name)
+	return ok
+}
+
 // Names returns the claim names in the order the token lists them.
-func (c *Claims) Names() []string {
-	names := make([]string, len(c.members))
-	for i, m := range c.members {
+func (c Claims) Names() []string {
+	d := c.data()
+	names := make([]string, len(d.members))
+	for i, m := range d.members {
 		names[i] = m.name
 	}
 	return names
@@ -103,38 +196,41 @@ func (c *Claims) Names() []string {
 // Decode unmarshals the payload into v, typically the application's own
 // struct of custom claims. Beware that encoding/json matches struct fields to
 // names case-insensitively; the verifier's own checks do not.
-func (c *Claims) Decode(v any) error {
-	return json.Unmarshal(c.raw, v)
+func (c Claims) Decode(v any) error {
+	return json.Unmarshal(c.data().raw, v)
 }
 
-// MarshalJSON returns the payload as signed.
+// MarshalJSON returns a copy of the payload as signed; null for the zero
+// Claims.
 func (c Claims) MarshalJSON() ([]byte, error) {
-	if c.raw == nil {
+	if c.data().raw == nil {
 		return []byte("null"), nil
 	}
-	return c.raw, nil
+	return c.Raw(), nil
 }
 
 // NewClaims builds Claims from a JSON payload with the same strict parsing as
 // Verify and no checks of meaning. It serves validators plugged in place of
-// the built-in one, whose results carry claims in their own types.
-func NewClaims(payload []byte) (*Claims, error) {
+// the built-in one, whose results carry claims in their own types. The
+// payload is copied.
+func NewClaims(payload []byte) (Claims, error) {
+	payload = bytes.Clone(payload)
 	members, err := parseObject(nil, payload, maxPayloadDepth)
 	if err != nil {
-		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
+		return Claims{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	c := &Claims{raw: payload, members: members}
-	if err := c.decodeRegistered(); err != nil {
-		return nil, err
+	d := &claimData{raw: payload, members: members}
+	if err := d.decodeRegistered(); err != nil {
+		return Claims{}, err
 	}
-	return c, nil
+	return Claims{d}, nil
 }
 
 // String returns the string value of the claim name, "" when absent or
 // null, and an error wrapping ErrClaimType when the claim is another JSON
 // type.
-func (c *Claims) String(name string) (string, error) {
-	raw, ok := c.Value(name)
+func (c Claims) String(name string) (string, error) {
+	raw, ok := c.data().value(name)
 	if !ok || string(raw) == "null" {
 		return "", nil
 	}

@@ -21,7 +21,7 @@ var claimsPayload = fmt.Sprintf(`{"sub":"user_1","iss":%q,"aud":[%q,"urn:other"]
 	cfgIssuer, cfgAudience, nowUnix+3600, nowUnix-10, nowUnix)
 
 // verifiedClaims verifies an HS256 token over payload, exactly as given.
-func verifiedClaims(t *testing.T, payload string) *token.Token {
+func verifiedClaims(t *testing.T, payload string) token.Token {
 	t.Helper()
 	v := newVerifier(t, token.Config{Issuers: []token.Issuer{{Issuer: cfgIssuer, Audiences: []string{cfgAudience}, Keys: hmacSource(t)}}})
 	tok, err := v.Verify(t.Context(), hsToken(t, payload))
@@ -31,27 +31,27 @@ func verifiedClaims(t *testing.T, payload string) *token.Token {
 
 func TestClaimsRegistered(t *testing.T) {
 	t.Parallel()
-	c := verifiedClaims(t, claimsPayload).Claims
-	assert.Equal(t, cfgIssuer, c.Issuer)
-	assert.Equal(t, "user_1", c.Subject)
-	assert.Equal(t, []string{cfgAudience, "urn:other"}, c.Audience)
-	assert.Equal(t, testNow.Add(time.Hour+500*time.Millisecond).UnixNano(), c.Expiry.UnixNano())
-	assert.True(t, c.NotBefore.Equal(testNow.Add(-10*time.Second)))
-	assert.True(t, c.IssuedAt.Equal(testNow))
-	assert.Equal(t, "id-1", c.ID)
-	assert.Equal(t, "https://app.example.com", c.AuthorizedParty)
-	assert.Equal(t, "client-1", c.ClientID)
+	c := verifiedClaims(t, claimsPayload).Claims()
+	assert.Equal(t, cfgIssuer, c.Issuer())
+	assert.Equal(t, "user_1", c.Subject())
+	assert.Equal(t, []string{cfgAudience, "urn:other"}, c.Audience())
+	assert.Equal(t, testNow.Add(time.Hour+500*time.Millisecond).UnixNano(), c.Expiry().UnixNano())
+	assert.True(t, c.NotBefore().Equal(testNow.Add(-10*time.Second)))
+	assert.True(t, c.IssuedAt().Equal(testNow))
+	assert.Equal(t, "id-1", c.ID())
+	assert.Equal(t, "https://app.example.com", c.AuthorizedParty())
+	assert.Equal(t, "client-1", c.ClientID())
 
 	// Absent optional claims stay zero.
-	c = verifiedClaims(t, hsClaims(nowUnix+60, "")).Claims
-	assert.True(t, c.NotBefore.IsZero())
-	assert.True(t, c.IssuedAt.IsZero())
-	assert.Empty(t, c.Subject+c.ID+c.AuthorizedParty+c.ClientID)
+	c = verifiedClaims(t, hsClaims(nowUnix+60, "")).Claims()
+	assert.True(t, c.NotBefore().IsZero())
+	assert.True(t, c.IssuedAt().IsZero())
+	assert.Empty(t, c.Subject()+c.ID()+c.AuthorizedParty()+c.ClientID())
 }
 
 func TestClaimsValueAndString(t *testing.T) {
 	t.Parallel()
-	c := verifiedClaims(t, claimsPayload).Claims
+	c := verifiedClaims(t, claimsPayload).Claims()
 
 	tests := []struct {
 		name     string
@@ -91,14 +91,14 @@ func TestClaimsValueAndString(t *testing.T) {
 
 func TestClaimsNamesOrder(t *testing.T) {
 	t.Parallel()
-	c := verifiedClaims(t, claimsPayload).Claims
+	c := verifiedClaims(t, claimsPayload).Claims()
 	assert.Equal(t, []string{
 		"sub", "iss", "aud", "exp", "nbf", "iat", "jti", "azp", "client_id",
 		"scope", "permissions", "o", "esc", "num",
 	}, c.Names())
 
 	// Names are decoded, and the result is the caller's to change.
-	c = verifiedClaims(t, fmt.Sprintf(`{"\u0065xp":%d,"aud":%q,"iss":%q,"sc\u006fpe":"x"}`, nowUnix+60, cfgAudience, cfgIssuer)).Claims
+	c = verifiedClaims(t, fmt.Sprintf(`{"\u0065xp":%d,"aud":%q,"iss":%q,"sc\u006fpe":"x"}`, nowUnix+60, cfgAudience, cfgIssuer)).Claims()
 	names := c.Names()
 	assert.Equal(t, []string{"exp", "aud", "iss", "scope"}, names)
 	names[0] = "changed"
@@ -109,7 +109,7 @@ func TestClaimsNamesOrder(t *testing.T) {
 
 func TestClaimsDecode(t *testing.T) {
 	t.Parallel()
-	c := verifiedClaims(t, claimsPayload).Claims
+	c := verifiedClaims(t, claimsPayload).Claims()
 	var custom struct {
 		Scope       string   `json:"scope"`
 		Permissions []string `json:"permissions"`
@@ -146,20 +146,21 @@ func TestClaimsMarshalJSON(t *testing.T) {
 		", \"exp\": " + fmt.Sprint(nowUnix+60) + ", \"z\":1, \"a\":\"\\u00e9\"} "
 	tok := verifiedClaims(t, payload)
 
-	got, err := tok.Claims.MarshalJSON()
+	got, err := tok.Claims().MarshalJSON()
 	require.NoError(t, err)
 	assert.Equal(t, payload, string(got))
-	assert.Equal(t, payload, string(tok.Claims.Raw()))
+	assert.Equal(t, payload, string(tok.Claims().Raw()))
 
 	// Through encoding/json, by value and by pointer, the same document
 	// (compacted, as encoding/json does with every Marshaler).
 	want := fmt.Sprintf(`{"iss":%q,"aud":%q,"exp":%d,"z":1,"a":"\u00e9"}`, cfgIssuer, cfgAudience, nowUnix+60)
-	for _, v := range []any{tok.Claims, &tok.Claims} {
+	claims := tok.Claims()
+	for _, v := range []any{claims, &claims} {
 		b, err := json.Marshal(v)
 		require.NoError(t, err)
 		assert.Equal(t, want, string(b))
 	}
-	b, err := json.Marshal(map[string]any{"claims": tok.Claims})
+	b, err := json.Marshal(map[string]any{"claims": tok.Claims()})
 	require.NoError(t, err)
 	assert.Equal(t, `{"claims":`+want+`}`, string(b))
 
@@ -200,7 +201,7 @@ func TestNewClaims(t *testing.T) {
 			c, err := token.NewClaims([]byte(tt.payload))
 			if !tt.ok {
 				require.Error(t, err)
-				assert.Nil(t, c)
+				assert.True(t, c.IsZero())
 				if tt.want != nil {
 					assertRefused(t, err, tt.want)
 				}
@@ -216,13 +217,13 @@ func TestNewClaims(t *testing.T) {
 	t.Run("fields as Verify fills them", func(t *testing.T) {
 		c, err := token.NewClaims([]byte(claimsPayload))
 		require.NoError(t, err)
-		verified := verifiedClaims(t, claimsPayload).Claims
+		verified := verifiedClaims(t, claimsPayload).Claims()
 		assert.Equal(t, verified.Names(), c.Names())
-		assert.Equal(t, verified.Issuer, c.Issuer)
-		assert.Equal(t, verified.Audience, c.Audience)
-		assert.True(t, verified.Expiry.Equal(c.Expiry))
-		assert.True(t, verified.IssuedAt.Equal(c.IssuedAt))
-		assert.Equal(t, verified.AuthorizedParty, c.AuthorizedParty)
+		assert.Equal(t, verified.Issuer(), c.Issuer())
+		assert.Equal(t, verified.Audience(), c.Audience())
+		assert.True(t, verified.Expiry().Equal(c.Expiry()))
+		assert.True(t, verified.IssuedAt().Equal(c.IssuedAt()))
+		assert.Equal(t, verified.AuthorizedParty(), c.AuthorizedParty())
 		s, err := c.String("scope")
 		require.NoError(t, err)
 		assert.Equal(t, "read:messages write:messages", s)

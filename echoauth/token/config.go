@@ -3,6 +3,7 @@ package token
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -76,6 +77,11 @@ type Config struct {
 	MaxTokenBytes int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Logger receives one warning per distinct "iss" that differs from a
+	// trusted issuer only by a trailing slash (Auth0's issuer has one,
+	// Clerk's has none), since the client is only told that the issuer is
+	// not trusted; default slog.Default().
+	Logger *slog.Logger
 	// CacheEntries and CacheBytes bound the cache of verified tokens;
 	// defaults DefaultCacheEntries and DefaultCacheBytes. A negative
 	// CacheEntries turns the cache off. Only tokens that passed every check

@@ -54,8 +54,8 @@ func ExampleVerifier_Verify() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	scope, _ := tok.Claims.String("scope")
-	fmt.Println(tok.Claims.Subject, scope, tok.Claims.Expiry.UTC().Format(time.RFC3339))
+	scope, _ := tok.Claims().String("scope")
+	fmt.Println(tok.Claims().Subject(), scope, tok.Claims().Expiry().UTC().Format(time.RFC3339))
 
 	// Each failure wraps one sentinel, for errors.Is, and has a fixed
 	// description safe to send to the client.
@@ -133,7 +133,7 @@ func ExampleNew() {
 			fmt.Println("refused:", token.Description(err))
 			continue
 		}
-		fmt.Println("accepted:", tok.Claims.Subject, "from", names[tok.Claims.Issuer])
+		fmt.Println("accepted:", tok.Claims().Subject(), "from", names[tok.Claims().Issuer()])
 	}
 	fmt.Println("key set fetches:", auth0.Requests(authtest.JWKSPath), clerk.Requests(authtest.JWKSPath))
 	// Output:

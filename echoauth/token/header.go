@@ -30,6 +30,10 @@ func parseHeader(data []byte, requireAccessTokenType bool) (Header, error) {
 			if h.Type, err = decodeString(m.value); err != nil {
 				return h, fmt.Errorf("%w: typ is not a string", ErrMalformed)
 			}
+		case "cat":
+			if h.Category, err = decodeString(m.value); err != nil {
+				return h, fmt.Errorf("%w: cat is not a string", ErrMalformed)
+			}
 		case "crit":
 			// RFC 7515 §4.1.11: a recipient must refuse a JWS whose crit
 			// names an extension it does not process, and this verifier

@@ -10,28 +10,28 @@ import (
 // have its registered JSON type when present: "exp":"123" or "exp":null is a
 // malformed claim, not a missing one, so that no parser difference between
 // issuers and this verifier can turn a bad expiry into none at all.
-func (c *Claims) decodeRegistered() error {
+func (c *claimData) decodeRegistered() error {
 	var err error
 	for _, m := range c.members {
 		switch m.name {
 		case "iss":
-			c.Issuer, err = decodeString(m.value)
+			c.issuer, err = decodeString(m.value)
 		case "sub":
-			c.Subject, err = decodeString(m.value)
+			c.subject, err = decodeString(m.value)
 		case "aud":
-			c.Audience, err = decodeStringOrStrings(c.Audience[:0], m.value)
+			c.audience, err = decodeStringOrStrings(c.audience[:0], m.value)
 		case "exp":
-			c.Expiry, err = decodeNumericDate(m.value)
+			c.expiry, err = decodeNumericDate(m.value)
 		case "nbf":
-			c.NotBefore, err = decodeNumericDate(m.value)
+			c.notBefore, err = decodeNumericDate(m.value)
 		case "iat":
-			c.IssuedAt, err = decodeNumericDate(m.value)
+			c.issuedAt, err = decodeNumericDate(m.value)
 		case "jti":
-			c.ID, err = decodeString(m.value)
+			c.id, err = decodeString(m.value)
 		case "azp":
-			c.AuthorizedParty, err = decodeString(m.value)
+			c.authorizedParty, err = decodeString(m.value)
 		case "client_id":
-			c.ClientID, err = decodeString(m.value)
+			c.clientID, err = decodeString(m.value)
 		default:
 			continue
 		}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/scopegate/scopegate/echoauth/jwks"
@@ -23,6 +26,10 @@ type Verifier struct {
 	maxBytes          int
 	now               func() time.Time
 	cache             *tokenCache // nil when disabled
+	logger            *slog.Logger
+	// nearIssuers remembers the near-miss issuers already logged; it holds
+	// at most one value per trusted issuer (see noteNearIssuer).
+	nearIssuers sync.Map
 }
 
 // New validates cfg and returns a Verifier. Configuration mistakes are
@@ -42,8 +49,9 @@ func New(cfg Config) (*Verifier, error) {
 		authorizedParties: slices.Clone(cfg.AuthorizedParties),
 		maxBytes:          cfg.MaxTokenBytes,
 		now:               cfg.Now,
+		logger:            cfg.Logger,
 	}
-	v.cache = newTokenCache(cfg.CacheEntries, cfg.CacheBytes, func(t *Token) bool { return !v.stillValid(t) })
+	v.cache = newTokenCache(cfg.CacheEntries, cfg.CacheBytes, func(t *verified) bool { return !v.stillValid(t) })
 	switch v.skew {
 	case 0:
 		v.skew = DefaultClockSkew
@@ -56,15 +64,18 @@ func New(cfg Config) (*Verifier, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
+	if v.logger == nil {
+		v.logger = slog.Default()
+	}
 	return v, nil
 }
 
-// ValidateToken verifies raw and returns its *Token; it has the signature of
+// ValidateToken verifies raw and returns its Token; it has the signature of
 // go-jwt-middleware's jwtmiddleware.ValidateToken.
 func (v *Verifier) ValidateToken(ctx context.Context, raw string) (any, error) {
 	tok, err := v.Verify(ctx, raw)
 	if err != nil {
-		// A typed nil in an interface would not compare equal to nil.
+		// A zero Token in an interface would not compare equal to nil.
 		return nil, err
 	}
 	return tok, nil
@@ -72,23 +83,25 @@ func (v *Verifier) ValidateToken(ctx context.Context, raw string) (any, error) {
 
 // Verify checks raw and returns the verified token. The checks run cheapest
 // first, so that junk is refused before it costs a key lookup or a signature
-// verification: size, structure, header, issuer, claims, then key and
-// signature. Every error wraps one ValidationError, except when the issuer's
-// keys cannot be had: then it wraps jwks.ErrUnavailable and the token may be
-// valid.
+// verification: size, structure, header, algorithm and issuer. Then the
+// signature, and only then the claims: a token whose signature does not
+// verify learns nothing of the audience, the authorized parties or the
+// server's clock. Every error wraps one ValidationError, except when the
+// issuer's keys cannot be had: then it wraps jwks.ErrUnavailable and the
+// token may be valid.
 //
 // A token that passed is remembered (see Config.CacheEntries); presented
 // again, it costs the claim checks that depend on time and a check that its
 // key is still published, not a new signature verification.
-func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
+func (v *Verifier) Verify(ctx context.Context, raw string) (Token, error) {
 	if len(raw) > v.maxBytes {
-		return nil, ErrTooLarge
+		return Token{}, ErrTooLarge
 	}
 	if v.cache != nil {
 		if tok := v.cache.get(raw); tok != nil {
 			if v.stillValid(tok) {
 				v.cache.hits.Add(1)
-				return tok, nil
+				return Token{tok}, nil
 			}
 			// Expired, or its key left the key set: forget it and let the
 			// full verification give the precise answer.
@@ -97,17 +110,20 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 		v.cache.misses.Add(1)
 	}
 	tok, err := v.verify(ctx, raw)
-	if err == nil && v.cache != nil {
+	if err != nil {
+		return Token{}, err
+	}
+	if v.cache != nil {
 		v.cache.put(raw, tok)
 	}
-	return tok, err
+	return Token{tok}, nil
 }
 
 // stillValid re-checks a cached verification: every claim rule that depends
 // on the time, and that the key which verified it is still published.
-func (v *Verifier) stillValid(tok *Token) bool {
-	iss, ok := v.issuers[tok.Claims.Issuer]
-	if !ok || v.checkClaims(&tok.Claims, iss) != nil {
+func (v *Verifier) stillValid(tok *verified) bool {
+	iss, ok := v.issuers[tok.claims.issuer]
+	if !ok || v.checkClaims(&tok.claims, iss) != nil {
 		return false
 	}
 	if m, ok := iss.Keys.(jwks.Membership); ok {
@@ -117,7 +133,7 @@ func (v *Verifier) stillValid(tok *Token) bool {
 }
 
 // verify runs every check on a token not found in the cache.
-func (v *Verifier) verify(ctx context.Context, raw string) (*Token, error) {
+func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 	parts, err := splitCompact(raw)
 	if err != nil {
 		return nil, err
@@ -147,26 +163,24 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	tok := &Token{Header: header, Claims: Claims{raw: payload, members: slices.Clone(members)}}
-	if err := tok.Claims.decodeRegistered(); err != nil {
+	tok := &verified{header: header, claims: claimData{raw: payload, members: slices.Clone(members)}}
+	if err := tok.claims.decodeRegistered(); err != nil {
 		return nil, err
 	}
 
 	// The issuer decides which keys may be consulted, so it is settled
 	// before any key lookup (RFC 8725 §3.8): a token naming an issuer we do
 	// not trust costs nothing but this map lookup.
-	iss, ok := v.issuers[tok.Claims.Issuer]
+	iss, ok := v.issuers[tok.claims.issuer]
 	if !ok {
-		if _, has := tok.Claims.Value("iss"); !has {
+		if _, has := tok.claims.value("iss"); !has {
 			return nil, fmt.Errorf("%w: iss", ErrMissingClaim)
 		}
+		v.noteNearIssuer(tok.claims.issuer)
 		return nil, ErrIssuer
 	}
 	if iss.algorithms != nil && !iss.algorithms[header.Algorithm] {
 		return nil, ErrAlgorithm
-	}
-	if err := v.checkClaims(&tok.Claims, iss); err != nil {
-		return nil, err
 	}
 
 	signature, err := decodeSegment(parts.signature, "signature")
@@ -193,58 +207,84 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*Token, error) {
 		}
 		return nil, ErrSignature
 	}
+	// Only now that the issuer vouches for the claims are they judged; a
+	// forged token was refused above whatever it claims.
+	if err := v.checkClaims(&tok.claims, iss); err != nil {
+		return nil, err
+	}
 	tok.key = key
 	return tok, nil
 }
 
 // checkClaims applies the rules on claims, in the order a reader of a
 // failed token would look: lifetime, audience, then the optional rules.
-func (v *Verifier) checkClaims(c *Claims, iss *issuerEntry) error {
+func (v *Verifier) checkClaims(c *claimData, iss *issuerEntry) error {
 	now := v.now()
-	if c.Expiry.IsZero() {
+	if c.expiry.IsZero() {
 		return fmt.Errorf("%w: exp", ErrMissingClaim)
 	}
 	// RFC 7519 §4.1.4: the token is valid strictly before exp.
-	if !now.Before(c.Expiry.Add(v.skew)) {
+	if !now.Before(c.expiry.Add(v.skew)) {
 		return ErrExpired
 	}
-	if !c.NotBefore.IsZero() && now.Add(v.skew).Before(c.NotBefore) {
+	if !c.notBefore.IsZero() && now.Add(v.skew).Before(c.notBefore) {
 		return ErrNotYetValid
 	}
-	if !c.IssuedAt.IsZero() && now.Add(v.skew).Before(c.IssuedAt) {
+	if !c.issuedAt.IsZero() && now.Add(v.skew).Before(c.issuedAt) {
 		return ErrIssuedInFuture
 	}
-	if !iss.SkipAudienceCheck && !audienceMatches(c.Audience, iss.Audiences) {
-		if len(c.Audience) == 0 {
+	if !iss.SkipAudienceCheck && !audienceMatches(c.audience, iss.Audiences) {
+		if len(c.audience) == 0 {
 			return fmt.Errorf("%w: aud", ErrMissingClaim)
 		}
 		return ErrAudience
 	}
 	if v.maxAge > 0 {
-		if c.IssuedAt.IsZero() {
+		if c.issuedAt.IsZero() {
 			return fmt.Errorf("%w: iat", ErrMissingClaim)
 		}
-		if now.Sub(c.IssuedAt) > v.maxAge+v.skew {
+		if now.Sub(c.issuedAt) > v.maxAge+v.skew {
 			return ErrTooOld
 		}
 	}
 	if v.strictType {
 		for _, name := range [...]string{"iat", "sub", "client_id", "jti"} {
-			if _, ok := c.Value(name); !ok {
+			if _, ok := c.value(name); !ok {
 				return fmt.Errorf("%w: %s", ErrMissingClaim, name)
 			}
 		}
 	}
-	if v.requireSubject && c.Subject == "" {
+	if v.requireSubject && c.subject == "" {
 		return fmt.Errorf("%w: sub", ErrMissingClaim)
 	}
-	if len(v.authorizedParties) > 0 && !slices.Contains(v.authorizedParties, c.AuthorizedParty) {
-		if c.AuthorizedParty == "" {
+	if len(v.authorizedParties) > 0 && !slices.Contains(v.authorizedParties, c.authorizedParty) {
+		if c.authorizedParty == "" {
 			return fmt.Errorf("%w: azp", ErrMissingClaim)
 		}
 		return ErrAuthorizedParty
 	}
 	return nil
+}
+
+// noteNearIssuer warns, once per value, about a token whose "iss" differs
+// from a trusted issuer only by a trailing slash: the commonest mistake in
+// configuring Auth0 (whose issuer ends in "/") or Clerk (whose does not),
+// and one the client cannot diagnose from "token issuer is not trusted".
+// Only such values are remembered, so a flood of distinct issuers grows
+// nothing: each trusted issuer has exactly one near miss.
+func (v *Verifier) noteNearIssuer(iss string) {
+	trusted := iss + "/"
+	if trimmed, ok := strings.CutSuffix(iss, "/"); ok {
+		trusted = trimmed
+	}
+	if _, ok := v.issuers[trusted]; !ok {
+		return
+	}
+	if _, logged := v.nearIssuers.LoadOrStore(iss, struct{}{}); logged {
+		return
+	}
+	v.logger.Warn("token issuer differs from a trusted issuer only by a trailing slash; check the configured issuer",
+		"token_iss", iss, "configured_issuer", trusted)
 }
 
 // audienceMatches reports whether any of the token's audiences is ours.
