@@ -64,23 +64,23 @@ func (r *Remote) discover(ctx context.Context) (string, error) {
 			if errors.As(err, &status) && status.Code == http.StatusNotFound {
 				continue
 			}
-			return "", fmt.Errorf("%w: %w", ErrDiscovery, err)
+			return "", fmt.Errorf("%w: %w", ErrDiscovery, inner(err))
 		}
 		var doc discoveryDocument
 		if err := json.Unmarshal(res.body, &doc); err != nil {
 			return "", fmt.Errorf("%w: %s is not a metadata document: %v", ErrDiscovery, target, err)
 		}
 		if doc.Issuer != r.issuer {
-			return "", fmt.Errorf("%w: %w: %s names issuer %q, configured issuer is %q (they must be equal, trailing slash included)",
-				ErrDiscovery, ErrIssuerMismatch, target, doc.Issuer, r.issuer)
+			return "", fmt.Errorf("%w: %w: %s has \"issuer\" %q, the configured Issuer is %q (they must be equal, trailing slash included)",
+				ErrDiscovery, inner(ErrIssuerMismatch), target, doc.Issuer, r.issuer)
 		}
 		if doc.JWKSURI == "" {
 			return "", fmt.Errorf("%w: %s has no jwks_uri", ErrDiscovery, target)
 		}
 		if _, err := checkKeyURL(doc.JWKSURI); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrDiscovery, err)
+			return "", fmt.Errorf("%w: %s: jwks_uri %w", ErrDiscovery, target, inner(err))
 		}
 		return doc.JWKSURI, nil
 	}
-	return "", fmt.Errorf("%w: %w", ErrDiscovery, firstErr)
+	return "", fmt.Errorf("%w: %w", ErrDiscovery, inner(firstErr))
 }

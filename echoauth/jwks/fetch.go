@@ -55,11 +55,13 @@ func guardedClient(base *http.Client) *http.Client {
 	c := *base
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > maxRedirects {
-			return ErrTooManyRedirects
+			return fmt.Errorf("%w, starting at %s", ErrTooManyRedirects, via[0].URL.Redacted())
 		}
 		first := via[0].URL
 		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
-			return ErrRedirect
+			// Redacted: the message reaches logs, and a redirect may carry
+			// a password in its location.
+			return fmt.Errorf("%w: %s redirected to %s", ErrRedirect, via[len(via)-1].URL.Redacted(), req.URL.Redacted())
 		}
 		return nil
 	}
@@ -77,12 +79,22 @@ type fetchResult struct {
 func get(ctx context.Context, client *http.Client, target string, maxBytes int64) (*fetchResult, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("jwks: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		// The client reports a redirect refused by guardedClient as
+		// `Get "<location>": jwks: ...`, which would put the package prefix
+		// in the middle of every message that quotes it. guardedClient's own
+		// error already names both ends of the redirect: return it alone.
+		var ue *url.Error
+		if errors.As(err, &ue) && (errors.Is(ue.Err, ErrRedirect) || errors.Is(ue.Err, ErrTooManyRedirects)) {
+			return nil, ue.Err
+		}
+		// Like every error of this package, a transport failure starts with
+		// its prefix, so that Stats().LastError says where it comes from.
+		return nil, fmt.Errorf("jwks: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -418,3 +418,11 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// metadata serves a discovery document naming issuer and jwksURI.
+func metadata(t testing.TB, issuer, jwksURI string) http.Handler {
+	t.Helper()
+	b, err := json.Marshal(map[string]string{"issuer": issuer, "jwks_uri": jwksURI})
+	require.NoError(t, err)
+	return answerBody(b)
+}

@@ -38,7 +38,7 @@ func ParseJWKS(data []byte) ([]*Key, error) {
 	for i, raw := range set.Keys {
 		k, err := parseJWK(raw, true)
 		if err != nil {
-			return nil, fmt.Errorf("jwks: key %d of the set: %w", i, err)
+			return nil, fmt.Errorf("jwks: key %d of the set: %w", i, inner(err))
 		}
 		keys = append(keys, k)
 	}

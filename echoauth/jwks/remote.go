@@ -406,7 +406,7 @@ func parseRemoteSet(body []byte) (*keySet, []error, error) {
 	for i, raw := range doc.Keys {
 		k, err := parseJWK(raw, false)
 		if err != nil {
-			skipped = append(skipped, fmt.Errorf("key %d: %w", i, err))
+			skipped = append(skipped, fmt.Errorf("key %d: %w", i, inner(err)))
 			continue
 		}
 		keys = append(keys, k)

@@ -47,7 +47,7 @@ func (e *UnavailableError) Error() string {
 	if e.Cause == nil {
 		return ErrUnavailable.Error()
 	}
-	return ErrUnavailable.Error() + ": " + e.Cause.Error()
+	return ErrUnavailable.Error() + ": " + inner(e.Cause).Error()
 }
 
 // Is makes errors.Is(err, ErrUnavailable) true.
@@ -162,7 +162,7 @@ func NewStatic(keys ...*Key) (*Static, error) {
 	}
 	set, dropped := newKeySet(keys)
 	if len(dropped) > 0 {
-		return nil, fmt.Errorf("jwks: static keys: %w", dropped[0])
+		return nil, fmt.Errorf("jwks: static keys: %w", inner(dropped[0]))
 	}
 	return &Static{set: set}, nil
 }
