@@ -270,6 +270,11 @@ func TestErrorTextsOffline(t *testing.T) {
 			errIs: []error{ErrUnavailable, context.DeadlineExceeded},
 			want:  "jwks: signing keys are unavailable: context deadline exceeded",
 		},
+		{
+			name: "issuer without scheme",
+			err:  func() error { _, err := NewRemote(RemoteConfig{Issuer: "tenant.auth0.com/"}); return err },
+			want: `jwks: Issuer "tenant.auth0.com/" has no scheme; did you mean "https://tenant.auth0.com/"?`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

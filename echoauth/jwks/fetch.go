@@ -164,6 +164,32 @@ func checkKeyURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// withScheme returns raw with the scheme it most likely lacks, and ok false
+// when raw does not read as a URL missing its scheme. Dashboards show an
+// issuer as a bare domain ("tenant.auth0.com"), and Go's URL parser accepts
+// that as a relative path, so without this the mistake would surface as a
+// puzzling "not an absolute URL". Loopback hosts get http, which is what
+// development issuers serve and what checkKeyURL allows there; every other
+// host gets https.
+func withScheme(raw string) (fixed string, ok bool) {
+	if strings.Contains(raw, "://") || (strings.HasPrefix(raw, "/") && !strings.HasPrefix(raw, "//")) {
+		return "", false // a scheme of its own, or a path
+	}
+	rest := strings.TrimPrefix(raw, "//") // scheme-relative: only the scheme is missing
+	u, err := url.Parse("https://" + rest)
+	if err != nil || u.User != nil {
+		return "", false // "mailto:a@b.example" is not a host
+	}
+	host := u.Hostname()
+	switch {
+	case isLoopback(host):
+		return "http://" + rest, true
+	case strings.Contains(host, "."), strings.Contains(host, ":"): // a domain, an IPv4 or an IPv6 address
+		return "https://" + rest, true
+	}
+	return "", false // a single word: too little to guess from
+}
+
 // isLoopback reports whether host is localhost or a loopback address.
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {

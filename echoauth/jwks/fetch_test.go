@@ -219,3 +219,46 @@ func TestGuardedClient(t *testing.T) {
 		assert.NoError(t, err)
 	})
 }
+
+func TestWithScheme(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want string // "": no guess
+	}{
+		{"tenant.auth0.com", "https://tenant.auth0.com"},
+		{"tenant.auth0.com/", "https://tenant.auth0.com/"},
+		{"tenant.us.auth0.com/.well-known/jwks.json", "https://tenant.us.auth0.com/.well-known/jwks.json"},
+		{"clerk.example.com:443", "https://clerk.example.com:443"},
+		{"//tenant.auth0.com/", "https://tenant.auth0.com/"},
+		{"203.0.113.7/jwks", "https://203.0.113.7/jwks"},
+		{"[2001:db8::1]:8443/", "https://[2001:db8::1]:8443/"},
+		{"localhost", "http://localhost"},
+		{"LOCALHOST:3000/", "http://LOCALHOST:3000/"},
+		{"127.0.0.1:4000", "http://127.0.0.1:4000"},
+		{"[::1]:4000", "http://[::1]:4000"},
+		// Not a missing scheme, or too little to guess from: checkKeyURL
+		// explains these.
+		{"https://tenant.auth0.com/", ""},
+		{"http://tenant.auth0.com/", ""},
+		{"ftp://tenant.auth0.com/", ""},
+		{"/.well-known/jwks.json", ""},
+		{"tenant", ""},
+		{"", ""},
+		{"https:tenant.auth0.com", ""},
+		{"user:pass@tenant.auth0.com", ""},
+		{"mailto:admin@tenant.auth0.com", ""},
+		{"tenant auth0.com", ""},
+		{"tenant.auth0.com/%zz", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, ok := withScheme(tt.raw)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want != "", ok)
+			if ok {
+				_, err := checkKeyURL(got)
+				assert.NoError(t, err, "the guess passes the URL rules")
+			}
+		})
+	}
+}

@@ -122,6 +122,16 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 	if cfg.Issuer == "" && cfg.URL == "" {
 		return nil, errors.New("jwks: a remote key set needs Issuer (for discovery) or URL (the JWKS endpoint)")
 	}
+	// The Issuer is checked as a URL only when discovery fetches from it.
+	// With URL set it is only a name, and some issuers' names are not URLs:
+	// Google signs ID tokens with "iss" "accounts.google.com".
+	field, value := "URL", cfg.URL
+	if value == "" {
+		field, value = "Issuer", cfg.Issuer
+	}
+	if fixed, ok := withScheme(value); ok {
+		return nil, fmt.Errorf("jwks: %s %q has no scheme; did you mean %q?", field, value, fixed)
+	}
 	if cfg.URL != "" {
 		if _, err := checkKeyURL(cfg.URL); err != nil {
 			return nil, err

@@ -104,7 +104,10 @@ func TestNewRemoteConfig(t *testing.T) {
 		{name: "URL over http to a private address", cfg: RemoteConfig{URL: "http://10.1.2.3/jwks"}, errText: "https"},
 		{name: "URL with credentials", cfg: RemoteConfig{URL: "https://u:p@tenant.auth0.com/jwks"}, errText: "credentials"},
 		{name: "relative URL", cfg: RemoteConfig{URL: "/.well-known/jwks.json"}, errText: "absolute"},
-		{name: "issuer not a URL", cfg: RemoteConfig{Issuer: "tenant.auth0.com"}, errText: "absolute"},
+		{name: "issuer a single word", cfg: RemoteConfig{Issuer: "tenant"}, errText: "absolute"},
+		{name: "issuer a path", cfg: RemoteConfig{Issuer: "/tenant"}, errText: "absolute"},
+		// With URL set the issuer is only a name, and some are not URLs.
+		{name: "issuer without scheme beside a URL", cfg: RemoteConfig{Issuer: "accounts.google.com", URL: "https://www.googleapis.com/oauth2/v3/certs"}},
 		// Discovery decides where keys come from: over clear text anyone on
 		// the path could answer with a jwks_uri of their choosing.
 		{name: "issuer over http beyond loopback", cfg: RemoteConfig{Issuer: "http://tenant.auth0.com/"}, errText: "https"},
@@ -960,4 +963,84 @@ func TestRemoteWithoutLogger(t *testing.T) {
 	srv.handle(jwksPath, answerStatus(http.StatusInternalServerError))
 	_, err = r.Key(context.Background(), "unknown", RS256)
 	requireUnavailable(t, err)
+}
+
+// TestNewRemoteWithoutScheme: an issuer or URL copied without its scheme
+// fails at once, with the fix in the message.
+func TestNewRemoteWithoutScheme(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  RemoteConfig
+		want string
+	}{
+		{
+			name: "issuer as a bare domain",
+			cfg:  RemoteConfig{Issuer: "tenant.auth0.com"},
+			want: `jwks: Issuer "tenant.auth0.com" has no scheme; did you mean "https://tenant.auth0.com"?`,
+		},
+		{
+			name: "issuer as Auth0 shows it, trailing slash included",
+			cfg:  RemoteConfig{Issuer: "tenant.auth0.com/"},
+			want: `jwks: Issuer "tenant.auth0.com/" has no scheme; did you mean "https://tenant.auth0.com/"?`,
+		},
+		{
+			name: "issuer with a path",
+			cfg:  RemoteConfig{Issuer: "idp.example.com/realms/main"},
+			want: `jwks: Issuer "idp.example.com/realms/main" has no scheme; did you mean "https://idp.example.com/realms/main"?`,
+		},
+		{
+			name: "issuer with a port",
+			cfg:  RemoteConfig{Issuer: "idp.example.com:8443/"},
+			want: `jwks: Issuer "idp.example.com:8443/" has no scheme; did you mean "https://idp.example.com:8443/"?`,
+		},
+		{
+			name: "scheme-relative issuer",
+			cfg:  RemoteConfig{Issuer: "//tenant.auth0.com/"},
+			want: `jwks: Issuer "//tenant.auth0.com/" has no scheme; did you mean "https://tenant.auth0.com/"?`,
+		},
+		{
+			name: "development issuer on localhost gets http",
+			cfg:  RemoteConfig{Issuer: "localhost:4000"},
+			want: `jwks: Issuer "localhost:4000" has no scheme; did you mean "http://localhost:4000"?`,
+		},
+		{
+			name: "development issuer on a loopback address gets http",
+			cfg:  RemoteConfig{Issuer: "127.0.0.1:4000/"},
+			want: `jwks: Issuer "127.0.0.1:4000/" has no scheme; did you mean "http://127.0.0.1:4000/"?`,
+		},
+		{
+			name: "URL as a bare domain and path",
+			cfg:  RemoteConfig{URL: "tenant.auth0.com/.well-known/jwks.json"},
+			want: `jwks: URL "tenant.auth0.com/.well-known/jwks.json" has no scheme; did you mean "https://tenant.auth0.com/.well-known/jwks.json"?`,
+		},
+		{
+			name: "URL without scheme beside a good issuer",
+			cfg:  RemoteConfig{Issuer: "https://tenant.auth0.com/", URL: "tenant.auth0.com/.well-known/jwks.json"},
+			want: `jwks: URL "tenant.auth0.com/.well-known/jwks.json" has no scheme; did you mean "https://tenant.auth0.com/.well-known/jwks.json"?`,
+		},
+		{
+			name: "URL on loopback gets http",
+			cfg:  RemoteConfig{URL: "[::1]:4000/jwks"},
+			want: `jwks: URL "[::1]:4000/jwks" has no scheme; did you mean "http://[::1]:4000/jwks"?`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewRemote(tt.cfg)
+			require.EqualError(t, err, tt.want)
+			assert.Nil(t, r)
+
+			// The suggestion itself is accepted.
+			fixed := tt.cfg
+			_, suggestion, _ := strings.Cut(tt.want, "did you mean ")
+			suggestion = strings.Trim(suggestion, `"?`)
+			if fixed.URL != "" {
+				fixed.URL = suggestion
+			} else {
+				fixed.Issuer = suggestion
+			}
+			_, err = NewRemote(fixed)
+			assert.NoError(t, err, "the suggested %q", suggestion)
+		})
+	}
 }
