@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -61,6 +62,9 @@ func TestRemoteAgainstIssuer(t *testing.T) {
 		clock := newTestClock()
 		cfg.Now = clock.Now
 		cfg.RefreshCooldown = testCooldown
+		// The failures these subtests provoke would otherwise be logged to
+		// slog.Default, which tests of the default logging capture.
+		cfg.Logger = slog.New(slog.DiscardHandler)
 		r, err := NewRemote(cfg)
 		require.NoError(t, err)
 		return r, clock

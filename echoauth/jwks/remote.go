@@ -61,7 +61,12 @@ type RemoteConfig struct {
 	// DefaultMaxResponseBytes.
 	MaxResponseBytes int64
 	// Logger receives one event per fetch and per failure, never token
-	// contents; nil logs nothing.
+	// contents: Info for a successful fetch, Warn for a failed one and for
+	// each key skipped. When nil, the warnings go to slog.Default (as it is
+	// when each event happens) and the Info events are dropped, so that an
+	// unreachable or mistyped issuer shows in the logs at once, not only as
+	// 503 answers, while a healthy key set stays quiet. To log nothing at
+	// all, set slog.New(slog.DiscardHandler).
 	Logger *slog.Logger
 }
 
@@ -76,7 +81,7 @@ type Remote struct {
 	cooldown        time.Duration
 	timeout         time.Duration
 	maxBytes        int64
-	logger          *slog.Logger
+	logger          *slog.Logger // nil: see warnings
 	explicitJWKSURL string
 
 	// cache is read without locking on every request.
@@ -182,9 +187,6 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 	}
 	if r.maxBytes == 0 {
 		r.maxBytes = DefaultMaxResponseBytes
-	}
-	if r.logger == nil {
-		r.logger = slog.New(slog.DiscardHandler)
 	}
 	return r, nil
 }
@@ -347,15 +349,27 @@ func (r *Remote) runFetch(call *fetchCall) {
 
 	if err != nil {
 		r.failures.Add(1)
-		r.logger.Warn("jwks fetch failed", "issuer", r.issuer, "url", url, "error", err.Error(),
+		r.warnings().Warn("jwks fetch failed", "issuer", r.issuer, "url", url, "error", err.Error(),
 			"duration", end.Sub(start), "keeping_keys", r.cache.Load() != nil)
 	} else {
 		r.lastSuccess.Store(end.UnixNano())
-		r.logger.Info("jwks fetched", "issuer", r.issuer, "url", url, "keys", len(keys.keys),
-			"ttl", ttl, "duration", end.Sub(start))
+		if r.logger != nil {
+			r.logger.Info("jwks fetched", "issuer", r.issuer, "url", url, "keys", len(keys.keys),
+				"ttl", ttl, "duration", end.Sub(start))
+		}
 	}
 	call.err = err
 	close(call.done)
+}
+
+// warnings returns where warnings go: the configured Logger, else
+// slog.Default as it is now, so that an application that sets its default
+// logger after building the key set still sees them.
+func (r *Remote) warnings() *slog.Logger {
+	if r.logger != nil {
+		return r.logger
+	}
+	return slog.Default()
 }
 
 // fetch discovers the JWKS URL when needed, then downloads and parses the
@@ -380,7 +394,7 @@ func (r *Remote) fetch(ctx context.Context) (string, *keySet, time.Duration, err
 	}
 	keys, skipped, err := parseRemoteSet(res.body)
 	for _, reason := range skipped {
-		r.logger.Warn("jwks key skipped", "issuer", r.issuer, "url", url, "reason", reason.Error())
+		r.warnings().Warn("jwks key skipped", "issuer", r.issuer, "url", url, "reason", reason.Error())
 	}
 	if err != nil {
 		return url, nil, 0, err

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"log"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -143,7 +145,7 @@ func TestNewRemoteConfig(t *testing.T) {
 		assert.Equal(t, DefaultFetchTimeout, r.timeout)
 		assert.Equal(t, int64(DefaultMaxResponseBytes), r.maxBytes)
 		assert.NotNil(t, r.now)
-		assert.NotNil(t, r.logger)
+		assert.Nil(t, r.logger, "nil: warnings go to slog.Default, read at each event")
 	})
 
 	t.Run("explicit values are used as given", func(t *testing.T) {
@@ -955,14 +957,128 @@ func TestRemoteLogger(t *testing.T) {
 	assert.NotContains(t, log, secretKid, "a token's kid must never be logged")
 }
 
-func TestRemoteWithoutLogger(t *testing.T) {
-	srv := newKeyServer(t, goodSet(t))
-	r, err := NewRemote(RemoteConfig{URL: srv.URL()})
-	require.NoError(t, err)
-	require.NoError(t, r.Prefetch(context.Background()), "a nil Logger logs nothing and does not panic")
-	srv.handle(jwksPath, answerStatus(http.StatusInternalServerError))
-	_, err = r.Key(context.Background(), "unknown", RS256)
-	requireUnavailable(t, err)
+// captureDefaultLog points slog.Default at a buffer, at every level, for the
+// rest of the test, so that the test sees what is dropped as well as what is
+// sent. slog.Default is process-wide: a test that calls this must not run in
+// parallel with tests that log.
+func captureDefaultLog(t *testing.T) *syncBuffer {
+	t.Helper()
+	prev, out, flags := slog.Default(), log.Writer(), log.Flags()
+	t.Cleanup(func() {
+		slog.SetDefault(prev)
+		// Setting a default with a handler of its own also redirected the
+		// log package, and restoring the previous default does not undo it.
+		log.SetOutput(out)
+		log.SetFlags(flags)
+	})
+	buf := &syncBuffer{}
+	slog.SetDefault(slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return buf
+}
+
+// logEvents returns the level and message of each line a text handler wrote.
+func logEvents(out string) []string {
+	var events []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		_, level, _ := strings.Cut(line, "level=")
+		level, _, _ = strings.Cut(level, " ")
+		_, msg, _ := strings.Cut(line, "msg=")
+		if strings.HasPrefix(msg, `"`) {
+			msg, _, _ = strings.Cut(msg[1:], `"`)
+		}
+		events = append(events, level+" "+msg)
+	}
+	return events
+}
+
+// TestRemoteDefaultLogger: without a Logger, problems reach slog.Default and
+// successes stay silent. Not parallel: it replaces slog.Default.
+func TestRemoteDefaultLogger(t *testing.T) {
+	k := testKeys(t)
+	tests := []struct {
+		name       string
+		setup      func(t *testing.T, srv *keyServer) RemoteConfig
+		wantEvents []string
+		wantText   []string // in the log
+	}{
+		{
+			name:       "a successful fetch is silent",
+			setup:      func(_ *testing.T, srv *keyServer) RemoteConfig { return RemoteConfig{URL: srv.URL()} },
+			wantEvents: nil,
+		},
+		{
+			name: "a failed fetch is a warning",
+			setup: func(_ *testing.T, srv *keyServer) RemoteConfig {
+				srv.handle(jwksPath, answerStatus(http.StatusInternalServerError))
+				return RemoteConfig{URL: srv.URL()}
+			},
+			wantEvents: []string{"WARN jwks fetch failed"},
+			wantText:   []string{"500", "keeping_keys=false"},
+		},
+		{
+			name: "a skipped key is a warning, the fetch itself silent",
+			setup: func(t *testing.T, srv *keyServer) RemoteConfig {
+				srv.setBody(jwksJSON(t, jwkJSON(t, &k.rsa.PublicKey, "rsa", RS256, "sig"), jwkJSON(t, &k.rsa1024.PublicKey, "weak", RS256, "sig")))
+				return RemoteConfig{URL: srv.URL()}
+			},
+			wantEvents: []string{"WARN jwks key skipped"},
+			wantText:   []string{"1024"},
+		},
+		{
+			name: "an unreachable issuer is a warning",
+			setup: func(*testing.T, *keyServer) RemoteConfig {
+				gone := httptest.NewServer(http.NotFoundHandler())
+				gone.Close() // its port now refuses connections
+				return RemoteConfig{Issuer: gone.URL}
+			},
+			wantEvents: []string{"WARN jwks fetch failed"},
+			wantText:   []string{"discovery failed"},
+		},
+		{
+			name: "a mistyped issuer is a warning",
+			setup: func(t *testing.T, srv *keyServer) RemoteConfig {
+				srv.handle("/.well-known/openid-configuration", metadata(t, srv.srv.URL+"/", srv.URL()))
+				return RemoteConfig{Issuer: srv.srv.URL} // the server's own name has a trailing slash
+			},
+			wantEvents: []string{"WARN jwks fetch failed"},
+			wantText:   []string{"names another issuer", "trailing slash"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newKeyServer(t, goodSet(t))
+			// Built before slog.Default changes: the key set reads the
+			// default at each event, not once.
+			r, err := NewRemote(tt.setup(t, srv))
+			require.NoError(t, err)
+			logged := captureDefaultLog(t)
+
+			_ = r.Prefetch(context.Background())
+			assert.Equal(t, tt.wantEvents, logEvents(logged.String()), logged.String())
+			for _, text := range tt.wantText {
+				assert.Contains(t, logged.String(), text)
+			}
+		})
+	}
+
+	t.Run("a Logger set explicitly gets every event, slog.Default none", func(t *testing.T) {
+		srv := newKeyServer(t, goodSet(t))
+		own := &syncBuffer{}
+		r, err := NewRemote(RemoteConfig{URL: srv.URL(), Logger: slog.New(slog.NewTextHandler(own, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		require.NoError(t, err)
+		logged := captureDefaultLog(t)
+
+		require.NoError(t, r.Prefetch(context.Background()))
+		srv.handle(jwksPath, answerStatus(http.StatusBadGateway))
+		_, err = r.Key(context.Background(), "rotated", RS256)
+		requireUnavailable(t, err)
+
+		assert.Equal(t, []string{"INFO jwks fetched", "WARN jwks fetch failed"}, logEvents(own.String()))
+		assert.Empty(t, logged.String())
+	})
 }
 
 // TestNewRemoteWithoutScheme: an issuer or URL copied without its scheme
