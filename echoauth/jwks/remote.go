@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -46,9 +47,12 @@ type RemoteConfig struct {
 	// CacheTTL is how long fetched keys are fresh; default DefaultCacheTTL, or
 	// the server's Cache-Control max-age bounded to [MinServerCacheTTL,
 	// MaxServerCacheTTL]. A value set here is used as given and the server's
-	// header is ignored. Keys are refreshed in the background once three
-	// quarters of the TTL have passed; requests keep using the current keys
-	// meanwhile, and keep them for as long as refreshing fails.
+	// header is ignored. Keys are refreshed in the background at a random
+	// point between 7/10 and 8/10 of the TTL, drawn anew at every fetch
+	// (between 7 and 8 minutes with the default), so that replicas started
+	// together do not all ask the issuer at the same instant; requests keep
+	// using the current keys meanwhile, and keep them for as long as
+	// refreshing fails.
 	CacheTTL time.Duration
 	// RefreshCooldown is the least time between two fetches caused by tokens
 	// with an unknown kid, and between a failed fetch and the next attempt;
@@ -83,6 +87,10 @@ type Remote struct {
 	maxBytes        int64
 	logger          *slog.Logger // nil: see warnings
 	explicitJWKSURL string
+	// jitter returns a uniformly random duration in [0, window]; it places
+	// each refresh in its window (see refreshAfter). Tests replace it to pick
+	// the point.
+	jitter func(window time.Duration) time.Duration
 
 	// cache is read without locking on every request.
 	cache atomic.Pointer[remoteCache]
@@ -167,6 +175,7 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 		logger:          cfg.Logger,
 		explicitJWKSURL: cfg.URL,
 		jwksURL:         cfg.URL,
+		jitter:          func(window time.Duration) time.Duration { return rand.N(window + 1) },
 	}
 	client := cfg.HTTPClient
 	if client == nil {
@@ -340,7 +349,7 @@ func (r *Remote) runFetch(call *fetchCall) {
 		r.cache.Store(&remoteCache{
 			set:       keys,
 			fetchedAt: end,
-			refreshAt: end.Add(ttl - ttl/4),
+			refreshAt: end.Add(r.refreshAfter(ttl)),
 			expiresAt: end.Add(ttl),
 		})
 	}
@@ -360,6 +369,21 @@ func (r *Remote) runFetch(call *fetchCall) {
 	}
 	call.err = err
 	close(call.done)
+}
+
+// refreshAfter picks how long after a fetch its keys, fresh for ttl, are
+// refreshed: a uniformly random point between 7/10 and 8/10 of ttl, centred
+// on three quarters. A fixed point would keep replicas that were started
+// together (a deploy, a scale-out) refreshing together for ever, each time
+// hitting the issuer in the same instant; a new draw at every fetch spreads
+// them and keeps them spread. The window is a tenth of the TTL, a minute with
+// the default: far wider than a fetch takes, yet narrow enough that the
+// refresh is due by 4/5 of the TTL, which leaves a fifth of it for retries
+// before the keys would have expired.
+func (r *Remote) refreshAfter(ttl time.Duration) time.Duration {
+	// Subtracting fractions instead of multiplying keeps any TTL from
+	// overflowing, and makes the middle of the window exactly ttl - ttl/4.
+	return ttl - ttl/4 - ttl/20 + r.jitter(ttl/10)
 }
 
 // warnings returns where warnings go: the configured Logger, else

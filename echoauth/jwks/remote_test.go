@@ -43,7 +43,9 @@ func goodSet(t testing.TB) []byte {
 
 // newRemoteFixture starts a key server serving goodSet and a Remote on it;
 // cfg's zero fields get the test's defaults: the server's URL, the test
-// clock, a 30 s cooldown and a logger writing to the fixture's buffer.
+// clock, a 30 s cooldown and a logger writing to the fixture's buffer. Its
+// refreshes fall in the middle of their window, exactly three quarters of the
+// TTL, which the tests that are not about jitter reason with.
 func newRemoteFixture(t testing.TB, cfg RemoteConfig) *remoteFixture {
 	t.Helper()
 	f := &remoteFixture{srv: newKeyServer(t, goodSet(t)), clock: newTestClock(), log: &syncBuffer{}}
@@ -61,9 +63,13 @@ func newRemoteFixture(t testing.TB, cfg RemoteConfig) *remoteFixture {
 	}
 	r, err := NewRemote(cfg)
 	require.NoError(t, err)
+	r.jitter = middleOfWindow
 	f.r = r
 	return f
 }
+
+// middleOfWindow is a jitter that always draws the middle of the window.
+func middleOfWindow(window time.Duration) time.Duration { return window / 2 }
 
 func (f *remoteFixture) fetches() int { return f.srv.requests(jwksPath) }
 
@@ -146,6 +152,7 @@ func TestNewRemoteConfig(t *testing.T) {
 		assert.Equal(t, int64(DefaultMaxResponseBytes), r.maxBytes)
 		assert.NotNil(t, r.now)
 		assert.Nil(t, r.logger, "nil: warnings go to slog.Default, read at each event")
+		assert.NotNil(t, r.jitter)
 	})
 
 	t.Run("explicit values are used as given", func(t *testing.T) {
@@ -521,7 +528,8 @@ func TestRemoteCacheControl(t *testing.T) {
 			cache := f.r.cache.Load()
 			assert.Equal(t, tt.wantTTL-tt.wantTTL/4, cache.refreshAt.Sub(cache.fetchedAt))
 
-			// The refresh happens at three quarters of that TTL, not before.
+			// The refresh happens at three quarters of that TTL (the
+			// fixture's draw is the middle of the window), not before.
 			f.clock.Advance(tt.wantTTL - tt.wantTTL/4 - time.Nanosecond)
 			require.NoError(t, f.r.Prefetch(context.Background()))
 			assert.Equal(t, 1, f.fetches())
@@ -955,6 +963,140 @@ func TestRemoteLogger(t *testing.T) {
 	}
 	assert.Equal(t, []string{"skipped", "fetched", "skipped", "fetched", "failed"}, events, log)
 	assert.NotContains(t, log, secretKid, "a token's kid must never be logged")
+}
+
+// drawAt returns a jitter that draws the point num/den into its window, and
+// records every window it was asked to draw from.
+func drawAt(num, den time.Duration, windows *[]time.Duration) func(time.Duration) time.Duration {
+	return func(window time.Duration) time.Duration {
+		*windows = append(*windows, window)
+		return window * num / den
+	}
+}
+
+func TestRemoteRefreshJitter(t *testing.T) {
+	tests := []struct {
+		name         string
+		cacheTTL     time.Duration // explicit, or 0 for the server's or the default
+		cacheControl string
+		num, den     time.Duration // the draw: num/den of the window
+		wantTTL      time.Duration // how long the keys are fresh: unchanged by jitter
+		wantRefresh  time.Duration // after the fetch
+	}{
+		{name: "earliest draw: 7/10 of the TTL", cacheTTL: 10 * time.Minute, num: 0, den: 1, wantTTL: 10 * time.Minute, wantRefresh: 7 * time.Minute},
+		{name: "latest draw: 8/10 of the TTL", cacheTTL: 10 * time.Minute, num: 1, den: 1, wantTTL: 10 * time.Minute, wantRefresh: 8 * time.Minute},
+		{name: "middle draw: three quarters", cacheTTL: 10 * time.Minute, num: 1, den: 2, wantTTL: 10 * time.Minute, wantRefresh: 7*time.Minute + 30*time.Second},
+		{name: "a third into the window", cacheTTL: 10 * time.Minute, num: 1, den: 3, wantTTL: 10 * time.Minute, wantRefresh: 7*time.Minute + 20*time.Second},
+		{name: "default TTL", num: 1, den: 4, wantTTL: DefaultCacheTTL, wantRefresh: 7*time.Minute + 15*time.Second},
+		{name: "explicit TTL of a second is honoured", cacheTTL: time.Second, num: 1, den: 1, wantTTL: time.Second, wantRefresh: 800 * time.Millisecond},
+		{name: "explicit TTL overrides the server's max-age", cacheTTL: 90 * time.Second, cacheControl: "max-age=7200", num: 0, den: 1, wantTTL: 90 * time.Second, wantRefresh: 63 * time.Second},
+		{name: "server's max-age", cacheControl: "max-age=7200", num: 1, den: 1, wantTTL: 2 * time.Hour, wantRefresh: 96 * time.Minute},
+		{name: "server's max-age below the bound", cacheControl: "max-age=5", num: 0, den: 1, wantTTL: MinServerCacheTTL, wantRefresh: 42 * time.Second},
+		{name: "server's no-store", cacheControl: "no-store", num: 1, den: 1, wantTTL: MinServerCacheTTL, wantRefresh: 48 * time.Second},
+		{name: "server's max-age above the bound", cacheControl: "max-age=31536000", num: 1, den: 2, wantTTL: MaxServerCacheTTL, wantRefresh: 18 * time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newRemoteFixture(t, RemoteConfig{CacheTTL: tt.cacheTTL})
+			var windows []time.Duration
+			f.r.jitter = drawAt(tt.num, tt.den, &windows)
+			f.srv.setCacheControl(tt.cacheControl)
+			ctx := context.Background()
+			require.NoError(t, f.r.Prefetch(ctx))
+
+			assert.Equal(t, []time.Duration{tt.wantTTL / 10}, windows, "one draw per fetch, from a window a tenth of the TTL wide")
+			st := f.r.Stats()
+			assert.Equal(t, tt.wantTTL, st.ExpiresAt.Sub(st.FetchedAt), "jitter moves the refresh, not the expiry")
+			cache := f.r.cache.Load()
+			refresh := cache.refreshAt.Sub(cache.fetchedAt)
+			assert.Equal(t, tt.wantRefresh, refresh, "the point the draw picked")
+			assert.GreaterOrEqual(t, refresh, tt.wantTTL*7/10, "inside the window")
+			assert.LessOrEqual(t, refresh, tt.wantTTL*8/10, "inside the window")
+
+			// Neither a lookup nor a readiness probe refreshes before that
+			// point; a lookup at it starts the refresh in the background.
+			f.clock.Advance(tt.wantRefresh - time.Nanosecond)
+			_, err := f.r.Key(ctx, "rsa", RS256)
+			require.NoError(t, err)
+			require.NoError(t, f.r.Prefetch(ctx))
+			assert.Nil(t, inflight(f.r))
+			assert.Equal(t, 1, f.fetches(), "not due a nanosecond before the drawn point")
+
+			f.clock.Advance(time.Nanosecond)
+			_, err = f.r.Key(ctx, "rsa", RS256)
+			require.NoError(t, err)
+			waitFetch(t, f.r)
+			assert.Equal(t, 2, f.fetches(), "due at the drawn point")
+			assert.Len(t, windows, 2, "the refresh drew its own point")
+		})
+	}
+}
+
+// TestRemoteRefreshJitterSpreadsReplicas: key sets started together, as
+// replicas of one service are, refresh at the instants their draws pick.
+func TestRemoteRefreshJitterSpreadsReplicas(t *testing.T) {
+	srv := newKeyServer(t, goodSet(t))
+	clock := newTestClock()
+	const ttl = 10 * time.Minute
+	replica := func(t *testing.T, jitter func(time.Duration) time.Duration) *Remote {
+		r, err := NewRemote(RemoteConfig{URL: srv.URL(), Now: clock.Now, CacheTTL: ttl, Logger: slog.New(slog.DiscardHandler)})
+		require.NoError(t, err)
+		if jitter != nil {
+			r.jitter = jitter
+		}
+		require.NoError(t, r.Prefetch(context.Background()))
+		return r
+	}
+
+	t.Run("different draws, different instants", func(t *testing.T) {
+		var ignored []time.Duration
+		early := replica(t, drawAt(1, 10, &ignored)) // 7 min 6 s
+		late := replica(t, drawAt(9, 10, &ignored))  // 7 min 54 s
+		start := clock.Now()
+		ctx := context.Background()
+
+		steps := []struct {
+			at                  time.Duration // since both fetched
+			earlyWant, lateWant uint64        // fetches so far
+		}{
+			{at: 7*time.Minute + 6*time.Second - time.Nanosecond, earlyWant: 1, lateWant: 1},
+			{at: 7*time.Minute + 6*time.Second, earlyWant: 2, lateWant: 1},
+			{at: 7*time.Minute + 54*time.Second - time.Nanosecond, earlyWant: 2, lateWant: 1},
+			{at: 7*time.Minute + 54*time.Second, earlyWant: 2, lateWant: 2},
+		}
+		for _, st := range steps {
+			clock.Advance(start.Add(st.at).Sub(clock.Now()))
+			require.NoError(t, early.Prefetch(ctx))
+			require.NoError(t, late.Prefetch(ctx))
+			assert.Equal(t, st.earlyWant, early.Stats().Fetches, "early replica at %s", st.at)
+			assert.Equal(t, st.lateWant, late.Stats().Fetches, "late replica at %s", st.at)
+		}
+	})
+
+	t.Run("the real draw spreads replicas within the window", func(t *testing.T) {
+		points := map[time.Duration]bool{}
+		for range 20 {
+			r := replica(t, nil)
+			cache := r.cache.Load()
+			refresh := cache.refreshAt.Sub(cache.fetchedAt)
+			assert.GreaterOrEqual(t, refresh, 7*time.Minute)
+			assert.LessOrEqual(t, refresh, 8*time.Minute)
+			points[refresh] = true
+		}
+		// A minute of nanoseconds to draw from: twenty replicas landing on
+		// fewer than two points would mean there is no jitter at all.
+		assert.Greater(t, len(points), 1, "twenty replicas refresh at one instant")
+	})
+
+	t.Run("the real draw copes with a window of zero", func(t *testing.T) {
+		r, err := NewRemote(RemoteConfig{URL: srv.URL()})
+		require.NoError(t, err)
+		for _, ttl := range []time.Duration{1, 5, 9, 10, 11} {
+			got := r.refreshAfter(ttl)
+			assert.LessOrEqual(t, got, ttl, "TTL %dns", ttl)
+			assert.Positive(t, got, "TTL %dns", ttl)
+		}
+	})
 }
 
 // captureDefaultLog points slog.Default at a buffer, at every level, for the
