@@ -196,7 +196,7 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 				Logger:          cfg.Logger,
 			})
 			if err != nil {
-				return nil, nil, fmt.Errorf("echoauth: issuer %q: %w", ic.Issuer, err)
+				return nil, nil, fmt.Errorf("echoauth: %w", err)
 			}
 			remotes = append(remotes, remote)
 			keys = remote

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -160,12 +161,23 @@ func TestClerkSettingsMistakes(t *testing.T) {
 		{"audience with Clerk", map[string]string{"CLERK_FRONTEND_API": "https://c.example.com", "AUDIENCE": "a"}, "AUDIENCE is not used with Clerk"},
 		{"JWKS_URI with Clerk", map[string]string{"CLERK_FRONTEND_API": "https://c.example.com", "JWKS_URI": "https://c.example.com/jwks"}, "JWKS_URI is not used with Clerk"},
 		{"secret key for publishable", map[string]string{"CLERK_PUBLISHABLE_KEY": "sk_test_x"}, "starts with pk_test_ or pk_live_"},
-		{"JWT key alone", map[string]string{"CLERK_JWT_KEY": "-----BEGIN PUBLIC KEY-----"}, "needs PublishableKey"},
+		{"JWT key alone", map[string]string{"CLERK_JWT_KEY": "-----BEGIN PUBLIC KEY-----"},
+			"Clerk needs CLERK_PUBLISHABLE_KEY (pk_test_... or pk_live_...) or CLERK_FRONTEND_API"},
+		{"malformed publishable key", map[string]string{"CLERK_PUBLISHABLE_KEY": "pk_test_!!"}, "the Clerk publishable key is malformed"},
+		{"publishable key and another Frontend API", map[string]string{"CLERK_PUBLISHABLE_KEY": "pk_test_" + base64.StdEncoding.EncodeToString([]byte("a.clerk.accounts.dev$")),
+			"CLERK_FRONTEND_API": "https://b.clerk.accounts.dev"}, "CLERK_PUBLISHABLE_KEY names https://a.clerk.accounts.dev but CLERK_FRONTEND_API is https://b.clerk.accounts.dev"},
+		{"JWT key not PEM", map[string]string{"CLERK_FRONTEND_API": "https://c.example.com", "CLERK_JWT_KEY": "not a key"}, "Clerk CLERK_JWT_KEY:"},
+		{"issuer without a scheme", map[string]string{"ISSUER_BASE_URL": "tenant.auth0.com/", "AUDIENCE": "a"},
+			`ISSUER_BASE_URL="tenant.auth0.com/" has no scheme; did you mean "https://tenant.auth0.com/"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := loadSettings(envOf(tt.env))
 			assert.ErrorContains(t, err, tt.want)
+			// The user set environment variables: no Go field name shows.
+			for _, field := range []string{"PublishableKey", "FrontendAPI", "JWTKey", "echoauth:"} {
+				assert.NotContains(t, err.Error(), field)
+			}
 		})
 	}
 }
