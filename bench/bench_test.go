@@ -12,8 +12,8 @@ import (
 	"github.com/scopegate/scopegate/bench/internal/fixture"
 	"github.com/scopegate/scopegate/bench/internal/stacks"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/jwks"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 // Naming: "distinct" cycles through fixture.PoolSize (256) pre-signed

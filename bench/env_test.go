@@ -21,8 +21,8 @@ import (
 
 	"github.com/scopegate/scopegate/bench/internal/fixture"
 	"github.com/scopegate/scopegate/bench/internal/stacks"
-	"github.com/scopegate/scopegate/echoauth/jwks"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 // Every benchmark reports its ns/op divided by the RSA floor (SHA-256 of a

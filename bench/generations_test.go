@@ -7,7 +7,7 @@ import (
 
 	"github.com/scopegate/scopegate/bench/internal/fixture"
 	"github.com/scopegate/scopegate/bench/internal/stacks"
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/jwks"
 )
 
 // keyGenerations is a static key source whose keys are issued anew, the same

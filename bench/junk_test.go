@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/jwks"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 // BenchmarkJunkFlood is what a flood of distinct forged tokens costs once

@@ -12,8 +12,8 @@ import (
 
 	"github.com/scopegate/scopegate/bench/internal/fixture"
 	"github.com/scopegate/scopegate/bench/internal/stacks"
-	"github.com/scopegate/scopegate/echoauth/jwks"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 // heapAlloc is the live heap after two collections.

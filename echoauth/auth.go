@@ -9,8 +9,8 @@ import (
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 	"github.com/labstack/echo/v4"
 
-	"github.com/scopegate/scopegate/echoauth/token"
 	"github.com/scopegate/scopegate/scopes"
+	"github.com/scopegate/scopegate/token"
 )
 
 // Auth is what the authentication middlewares learnt about a request: who

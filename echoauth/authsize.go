@@ -3,7 +3,7 @@ package echoauth
 import (
 	"unsafe"
 
-	"github.com/scopegate/scopegate/echoauth/internal/memsize"
+	"github.com/scopegate/scopegate/internal/memsize"
 	"github.com/scopegate/scopegate/scopes"
 )
 

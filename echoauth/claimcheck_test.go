@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/token"
 )
 
 // TestClaimChecks answers as express-oauth2-jwt-bearer's claim helpers do:

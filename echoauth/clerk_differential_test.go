@@ -22,10 +22,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/token"
 	"github.com/scopegate/scopegate/scopes"
+	"github.com/scopegate/scopegate/token"
 )
 
 // clerkHarnessPath is integration/clerk, which runs Clerk's own JavaScript SDK on session token claims.

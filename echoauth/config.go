@@ -10,8 +10,8 @@ import (
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 	"github.com/labstack/echo/v4"
 
-	"github.com/scopegate/scopegate/echoauth/jwks"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 // DefaultRealm is the realm of every challenge unless Config.Realm says

@@ -9,9 +9,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/scopes"
 )
 

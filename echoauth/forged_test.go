@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/authtest"
 )
 
 // TestForgedTokensLearnNothingOfTheClaims: a token whose signature does not

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/token"
 	"github.com/scopegate/scopegate/scopes"
+	"github.com/scopegate/scopegate/token"
 )
 
 // isolationApp serves one cached token to routes that each guard a grant the

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/token"
 	"github.com/scopegate/scopegate/scopes"
+	"github.com/scopegate/scopegate/token"
 )
 
 // TestWithAuthNeverRejects attaches a signed-in or signed-out auth object

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/jwks"
 )
 
 // Auth0 returns the configuration of an API protected by Auth0: domain is

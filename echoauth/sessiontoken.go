@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/token"
 )
 
 // ErrNotSessionToken is the cause of the invalid_token answer for a token

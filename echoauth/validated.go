@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/scopegate/scopegate/echoauth/token"
 	"github.com/scopegate/scopegate/scopes"
+	"github.com/scopegate/scopegate/token"
 )
 
 // newAuth builds the signed-in auth object from what the validator

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scopegate/scopegate/echoauth/token"
 	"github.com/scopegate/scopegate/scopes"
+	"github.com/scopegate/scopegate/token"
 )
 
 // rawClaims is a ClaimSource over raw values that need not be JSON at all, so that the fuzzer reaches Parse

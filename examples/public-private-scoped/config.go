@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/token"
 )
 
 // settings is the example's configuration, read from the environment.

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/token"
 )
 
 // TestSettingsReachTheConfiguration: each variable lands in the field it

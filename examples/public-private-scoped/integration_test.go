@@ -27,7 +27,7 @@ import (
 
 	"github.com/scopegate/scopegate/echoauth"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/authtest"
 )
 
 // providerStartTimeout bounds how long the OpenID provider may take to say

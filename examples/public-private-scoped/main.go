@@ -25,9 +25,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/jwks"
 )
 
 func main() {

@@ -25,8 +25,8 @@ import (
 
 	"github.com/scopegate/scopegate/bench/internal/fixture"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/echoauth/jwks"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 // Skew is the clock tolerance every stack is given (scopegate's default).

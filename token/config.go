@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/jwks"
 )
 
 // Defaults of Config.

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/jwks"
 )
 
 // Verifier checks tokens against a fixed configuration. It is safe for

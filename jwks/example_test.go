@@ -7,8 +7,8 @@ import (
 	"log"
 	"time"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/jwks"
 )
 
 // clerkPEM is a PEM public key as Clerk shows it under "JWT public key"

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/authtest"
 )
 
 // get fetches url with the issuer's client and returns the response with its

@@ -14,7 +14,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/authtest"
 )
 
 // This is how a test of a protected API uses the issuer: start it, point the

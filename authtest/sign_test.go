@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/authtest"
 )
 
 func hashFor(alg string) crypto.Hash {

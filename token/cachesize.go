@@ -3,7 +3,7 @@ package token
 import (
 	"unsafe"
 
-	"github.com/scopegate/scopegate/echoauth/internal/memsize"
+	"github.com/scopegate/scopegate/internal/memsize"
 )
 
 // Sizes the cache's estimate is built from. They are those of the types

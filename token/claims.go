@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scopegate/scopegate/echoauth/jwks"
+	"github.com/scopegate/scopegate/jwks"
 )
 
 // Token is a verified token: its header, its claims, and the key that

@@ -9,8 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/token"
 )
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.

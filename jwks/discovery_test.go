@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/authtest"
 )
 
 // requestCounts snapshots how often the issuer was asked for each of its

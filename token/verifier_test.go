@@ -27,9 +27,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
-	"github.com/scopegate/scopegate/echoauth/jwks"
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 func TestVerifyAcceptsIssuedToken(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scopegate/scopegate/echoauth/authtest"
+	"github.com/scopegate/scopegate/authtest"
 )
 
 // TestClock moves only when advanced, and safely from several goroutines.

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/scopegate/scopegate/echoauth/token"
+	"github.com/scopegate/scopegate/token"
 )
 
 // claimsPayload is a realistic payload in an order no encoder that sorts
