@@ -41,6 +41,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
@@ -588,8 +589,8 @@ type advCase struct {
 	skip string
 }
 
-// bearer is a case sending tok in the Authorization header.
-func bearer(name, tok string, want int, code string) advCase {
+// bearerCase is a case sending tok in the Authorization header.
+func bearerCase(name, tok string, want int, code string) advCase {
 	return advCase{name: name, token: tok, want: want, code: code}
 }
 
@@ -765,7 +766,7 @@ func (fx *advFixture) check(t *testing.T, c advCase, res advResponse) {
 		// request; the status was checked above.
 		return
 	}
-	var body echoauth.Body
+	var body bearer.Body
 	require.NoError(t, json.Unmarshal(res.body, &body), "body %s", res.body)
 	assertRFC6750Text(t, body.ErrorDescription, "body error_description")
 

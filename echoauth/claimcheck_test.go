@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/token"
 )
@@ -106,7 +107,7 @@ func TestClaimsAs(t *testing.T) {
 
 	h.serve(http.MethodGet, "/me")
 	assert.Nil(t, got)
-	assert.ErrorIs(t, gotErr, echoauth.ErrMissingToken)
+	assert.ErrorIs(t, gotErr, bearer.ErrMissingToken)
 }
 
 // TestSignInRedirect sends signed-out page navigations to the sign-in page

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
@@ -239,11 +240,11 @@ func compareWithClerk(t *testing.T, apps map[bool]*clerkApp, c clerkCase, res cl
 		tally.wrongTypes++
 		t.Logf("deliberate difference, wrong claim types %v: Clerk signedIn %v, ours invalid", reasons, deref(res.SignedIn))
 		assert.False(t, auth.IsAuthenticated)
-		assert.ErrorIs(t, auth.Err, echoauth.ErrInvalidToken)
+		assert.ErrorIs(t, auth.Err, bearer.ErrInvalidToken)
 		return
 	}
 	require.NotNil(t, res.SignedIn)
-	if auth.Err != nil && !errors.Is(auth.Err, echoauth.ErrPendingSession) {
+	if auth.Err != nil && !errors.Is(auth.Err, bearer.ErrPendingSession) {
 		t.Fatalf("ours is signed out: %v", auth.Err)
 	}
 	assert.Equal(t, *res.SignedIn, auth.IsAuthenticated, "signed in")

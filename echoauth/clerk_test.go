@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 )
@@ -199,7 +200,7 @@ func TestClerkMalformedClaims(t *testing.T) {
 		assert.False(t, auth.IsAuthenticated, name)
 		var ce *scopes.ClaimError
 		assert.True(t, errors.As(auth.Err, &ce), "%s: %v", name, auth.Err)
-		assert.ErrorIs(t, auth.Err, echoauth.ErrInvalidToken, name)
+		assert.ErrorIs(t, auth.Err, bearer.ErrInvalidToken, name)
 		assertJSONFields(t, signedOutJSON, body)
 	}
 }
@@ -223,8 +224,8 @@ func TestClerkPendingSession(t *testing.T) {
 		rec.Header().Get("WWW-Authenticate"))
 	assert.JSONEq(t, `{"error":"invalid_token","error_description":"session is pending"}`, rec.Body.String())
 	ae := app.authError(t)
-	assert.ErrorIs(t, ae, echoauth.ErrInvalidToken)
-	assert.ErrorIs(t, ae, echoauth.ErrPendingSession)
+	assert.ErrorIs(t, ae, bearer.ErrInvalidToken)
+	assert.ErrorIs(t, ae, bearer.ErrPendingSession)
 
 	rec = app.serve(http.MethodGet, "/admin", "Bearer "+tok)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code, "signed out, so 401 rather than 403")
@@ -233,7 +234,7 @@ func TestClerkPendingSession(t *testing.T) {
 	auth, body, claims := app.me(t, tok)
 	assert.False(t, auth.IsAuthenticated)
 	assert.Equal(t, "pending", auth.SessionStatus)
-	assert.ErrorIs(t, auth.Err, echoauth.ErrPendingSession)
+	assert.ErrorIs(t, auth.Err, bearer.ErrPendingSession)
 	assert.Empty(t, auth.UserID)
 	assert.Nil(t, auth.OrgPermissions())
 	assert.False(t, auth.Has(scopes.Role("admin")))

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/jwks"
 )
@@ -31,7 +32,7 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"realm with quote", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, Realm: `a"b`}, "Realm"},
 		{"validator and issuer", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, ValidateToken: noop}, "either ValidateToken or Issuer"},
 		{"duplicate issuer", echoauth.Config{Issuer: "https://a/", Audience: []string{"x"},
-			Issuers: []echoauth.IssuerConfig{{Issuer: "https://a/", Audience: []string{"y"}}}}, "configured twice"},
+			Issuers: []bearer.IssuerConfig{{Issuer: "https://a/", Audience: []string{"y"}}}}, "configured twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,7 +53,7 @@ func TestWeakStaticKeysFailAtConstruction(t *testing.T) {
 // TestRequirementMistakesPanicAtRegistration reports a malformed scope when
 // routes are built, not when the first request comes.
 func TestRequirementMistakesPanicAtRegistration(t *testing.T) {
-	assert.PanicsWithValue(t, `echoauth.RequireScopes: scopes: invalid requirement: All(): no scope given`, func() { echoauth.RequireScopes() })
+	assert.PanicsWithValue(t, `scopegate: RequireScopes: scopes: invalid requirement: All(): no scope given`, func() { echoauth.RequireScopes() })
 	assert.Panics(t, func() { echoauth.RequireScopes("read messages") })
 	assert.Panics(t, func() { echoauth.RequireAnyScope("") })
 	assert.Panics(t, func() { echoauth.Has(nil) })

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 )
 
@@ -69,13 +70,13 @@ func (h *harness) send(req *http.Request) *httptest.ResponseRecorder {
 	return rec
 }
 
-// authError returns the *echoauth.Error behind the last handled error.
-func (h *harness) authError(t *testing.T) *echoauth.Error {
+// authError returns the *bearer.Error behind the last handled error.
+func (h *harness) authError(t *testing.T) *bearer.Error {
 	t.Helper()
 	var he *echo.HTTPError
 	require.True(t, errors.As(h.handled, &he), "the app's error handler got %T, want *echo.HTTPError", h.handled)
-	var ae *echoauth.Error
-	require.True(t, errors.As(he.Internal, &ae), "Internal is %T, want *echoauth.Error", he.Internal)
+	var ae *bearer.Error
+	require.True(t, errors.As(he.Internal, &ae), "Internal is %T, want *bearer.Error", he.Internal)
 	return ae
 }
 

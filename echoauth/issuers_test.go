@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/jwks"
 )
@@ -25,7 +26,7 @@ func TestSeveralIssuers(t *testing.T) {
 	auth, err := echoauth.New(echoauth.Config{
 		Issuer:   auth0.URL(),
 		Audience: []string{"https://api.example.com"},
-		Issuers: []echoauth.IssuerConfig{
+		Issuers: []bearer.IssuerConfig{
 			{Issuer: clerk.URL(), Audience: []string{"https://clerk-api.example.com"}},
 		},
 	})
@@ -82,10 +83,10 @@ func TestPrefetchEveryIssuer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			issuers := make([]*authtest.Issuer, 3)
-			configs := make([]echoauth.IssuerConfig, 3)
+			configs := make([]bearer.IssuerConfig, 3)
 			for i := range issuers {
 				issuers[i] = authtest.NewIssuer(t)
-				configs[i] = echoauth.IssuerConfig{Issuer: issuers[i].URL(), Audience: []string{issuers[i].Audience()}}
+				configs[i] = bearer.IssuerConfig{Issuer: issuers[i].URL(), Audience: []string{issuers[i].Audience()}}
 			}
 			for _, i := range tt.down {
 				down(issuers[i])

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
@@ -96,7 +97,7 @@ func TestAuthObject(t *testing.T) {
 	h.e.GET("/me", func(c echo.Context) error {
 		auth = echoauth.GetAuth(c)
 		ctx := c.Request().Context()
-		fromCtx = echoauth.FromContext(ctx)
+		fromCtx = bearer.FromContext(ctx)
 		validated = ctx.Value(jwtmiddleware.ContextKey{})
 		return c.JSON(http.StatusOK, auth)
 	}, h.auth.WithAuth())
@@ -133,7 +134,7 @@ func TestAuthObject(t *testing.T) {
 	rec = h.serve(http.MethodGet, "/me")
 	assert.JSONEq(t, `{"isAuthenticated":false,"userId":null,"sessionId":null,"sessionStatus":null,"sessionClaims":null,"actor":null,"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":null,"permissions":null}`, rec.Body.String())
 	assert.Nil(t, validated)
-	assert.ErrorIs(t, auth.DecodeClaims(&custom), echoauth.ErrMissingToken)
+	assert.ErrorIs(t, auth.DecodeClaims(&custom), bearer.ErrMissingToken)
 }
 
 // TestGetAuthNeverNil answers a signed-out object where no middleware ran.
@@ -144,7 +145,7 @@ func TestGetAuthNeverNil(t *testing.T) {
 	require.NotNil(t, auth)
 	assert.False(t, auth.IsAuthenticated)
 	assert.False(t, auth.Has(scopes.All("read:messages")))
-	require.NotNil(t, echoauth.FromContext(context.Background()))
+	require.NotNil(t, bearer.FromContext(context.Background()))
 }
 
 // TestValidatedIsToken documents what the built-in verifier stores.

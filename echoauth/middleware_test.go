@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 )
@@ -94,7 +94,7 @@ func TestErrorContract(t *testing.T) {
 			}
 			assert.False(t, h.ran, "the handler must not run")
 			assert.Equal(t, tt.challenge, rec.Header().Get("WWW-Authenticate"))
-			var body echoauth.Body
+			var body bearer.Body
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 			assert.Equal(t, tt.body, body.Error)
 			assert.NotEmpty(t, body.ErrorDescription)
@@ -115,17 +115,17 @@ func TestTypedErrors(t *testing.T) {
 		authorization []string
 		kind          error
 	}{
-		{"missing", nil, echoauth.ErrMissingToken},
-		{"malformed request", []string{"Bearer"}, echoauth.ErrInvalidRequest},
-		{"invalid", []string{"Bearer x.y.z"}, echoauth.ErrInvalidToken},
-		{"insufficient", []string{"Bearer " + valid}, echoauth.ErrInsufficientScope},
+		{"missing", nil, bearer.ErrMissingToken},
+		{"malformed request", []string{"Bearer"}, bearer.ErrInvalidRequest},
+		{"invalid", []string{"Bearer x.y.z"}, bearer.ErrInvalidToken},
+		{"insufficient", []string{"Bearer " + valid}, bearer.ErrInsufficientScope},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h.serve(http.MethodGet, "/scoped", tt.authorization...)
 			require.Error(t, h.handled)
 			assert.ErrorIs(t, h.handled, tt.kind)
-			for _, other := range []error{echoauth.ErrMissingToken, echoauth.ErrInvalidRequest, echoauth.ErrInvalidToken, echoauth.ErrInsufficientScope, echoauth.ErrUnavailable} {
+			for _, other := range []error{bearer.ErrMissingToken, bearer.ErrInvalidRequest, bearer.ErrInvalidToken, bearer.ErrInsufficientScope, bearer.ErrUnavailable} {
 				if other != tt.kind {
 					assert.NotErrorIs(t, h.handled, other)
 				}
@@ -147,7 +147,7 @@ func TestKeysUnavailable(t *testing.T) {
 	assert.Equal(t, "30", rec.Header().Get("Retry-After"))
 	assert.Equal(t, `Bearer realm="api"`, rec.Header().Get("WWW-Authenticate"), "the scheme, no error about the token")
 	assert.JSONEq(t, `{"error":"temporarily_unavailable","error_description":"signing keys are unavailable, retry later"}`, rec.Body.String())
-	assert.ErrorIs(t, h.handled, echoauth.ErrUnavailable)
+	assert.ErrorIs(t, h.handled, bearer.ErrUnavailable)
 	assert.False(t, h.ran)
 }
 
@@ -163,7 +163,7 @@ func TestRealm(t *testing.T) {
 // TestSkipperAndPreflight let requests through untouched.
 func TestSkipperAndPreflight(t *testing.T) {
 	h := newHarness(t, func(c *echoauth.Config) {
-		c.Skipper = func(c echo.Context) bool { return c.Request().URL.Path == "/health" }
+		c.Skipper = func(r *http.Request) bool { return r.URL.Path == "/health" }
 	})
 	h.e.GET("/health", h.ok, h.auth.CheckJWT())
 	h.e.OPTIONS("/private", h.ok, h.auth.CheckJWT())

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 )
@@ -19,13 +20,13 @@ import (
 // TestAuth0Preset normalises the tenant domain into Auth0's exact issuer.
 func TestAuth0Preset(t *testing.T) {
 	for _, domain := range []string{"tenant.us.auth0.com", "https://tenant.us.auth0.com", "https://tenant.us.auth0.com/", " tenant.us.auth0.com/ "} {
-		cfg := echoauth.Auth0(domain, "https://api.example.com")
+		cfg := bearer.Auth0(domain, "https://api.example.com")
 		assert.Equal(t, "https://tenant.us.auth0.com/", cfg.Issuer, domain)
 		assert.Equal(t, []string{"https://api.example.com"}, cfg.Audience)
 		_, err := echoauth.New(cfg)
 		assert.NoError(t, err)
 	}
-	_, err := echoauth.New(echoauth.Auth0("tenant.us.auth0.com"))
+	_, err := echoauth.New(bearer.Auth0("tenant.us.auth0.com"))
 	assert.ErrorContains(t, err, "needs an Audience")
 }
 
@@ -35,29 +36,29 @@ func TestClerkPresetConfiguration(t *testing.T) {
 	pk := "pk_test_" + base64.StdEncoding.EncodeToString([]byte("crisp-owl-12.clerk.accounts.dev$"))
 	tests := []struct {
 		name    string
-		opts    echoauth.ClerkOptions
+		opts    bearer.ClerkOptions
 		issuer  string
 		jwks    string
 		cookie  string
 		wantErr string
 	}{
-		{"publishable key", echoauth.ClerkOptions{PublishableKey: pk}, "https://crisp-owl-12.clerk.accounts.dev",
+		{"publishable key", bearer.ClerkOptions{PublishableKey: pk}, "https://crisp-owl-12.clerk.accounts.dev",
 			"https://crisp-owl-12.clerk.accounts.dev/.well-known/jwks.json", "__session", ""},
-		{"frontend API", echoauth.ClerkOptions{FrontendAPI: "https://clerk.example.com/"}, "https://clerk.example.com",
+		{"frontend API", bearer.ClerkOptions{FrontendAPI: "https://clerk.example.com/"}, "https://clerk.example.com",
 			"https://clerk.example.com/.well-known/jwks.json", "__session", ""},
-		{"frontend API without scheme", echoauth.ClerkOptions{FrontendAPI: "clerk.example.com", Cookie: "__session_x"}, "https://clerk.example.com",
+		{"frontend API without scheme", bearer.ClerkOptions{FrontendAPI: "clerk.example.com", Cookie: "__session_x"}, "https://clerk.example.com",
 			"https://clerk.example.com/.well-known/jwks.json", "__session_x", ""},
-		{"header only", echoauth.ClerkOptions{FrontendAPI: "clerk.example.com", NoCookie: true}, "https://clerk.example.com",
+		{"header only", bearer.ClerkOptions{FrontendAPI: "clerk.example.com", NoCookie: true}, "https://clerk.example.com",
 			"https://clerk.example.com/.well-known/jwks.json", "", ""},
-		{"nothing", echoauth.ClerkOptions{}, "", "", "", "needs PublishableKey"},
-		{"secret key given as publishable", echoauth.ClerkOptions{PublishableKey: "sk_test_abc"}, "", "", "", "starts with pk_test_ or pk_live_"},
-		{"garbled publishable key", echoauth.ClerkOptions{PublishableKey: "pk_live_%%%"}, "", "", "", "malformed"},
-		{"key and URL disagree", echoauth.ClerkOptions{PublishableKey: pk, FrontendAPI: "https://other.example.com"}, "", "", "", "set one of them"},
-		{"JWT key not PEM", echoauth.ClerkOptions{FrontendAPI: "clerk.example.com", JWTKey: "not a key"}, "", "", "", "no PEM block"},
+		{"nothing", bearer.ClerkOptions{}, "", "", "", "needs PublishableKey"},
+		{"secret key given as publishable", bearer.ClerkOptions{PublishableKey: "sk_test_abc"}, "", "", "", "starts with pk_test_ or pk_live_"},
+		{"garbled publishable key", bearer.ClerkOptions{PublishableKey: "pk_live_%%%"}, "", "", "", "malformed"},
+		{"key and URL disagree", bearer.ClerkOptions{PublishableKey: pk, FrontendAPI: "https://other.example.com"}, "", "", "", "set one of them"},
+		{"JWT key not PEM", bearer.ClerkOptions{FrontendAPI: "clerk.example.com", JWTKey: "not a key"}, "", "", "", "no PEM block"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := echoauth.Clerk(tt.opts)
+			cfg, err := bearer.Clerk(tt.opts)
 			if tt.wantErr != "" {
 				assert.ErrorContains(t, err, tt.wantErr)
 				return
@@ -78,7 +79,7 @@ func TestClerkPresetConfiguration(t *testing.T) {
 // cookie, RS256/384/512 only, and not a single request for keys.
 func TestClerkPresetNetworkless(t *testing.T) {
 	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
-	cfg, err := echoauth.Clerk(echoauth.ClerkOptions{
+	cfg, err := bearer.Clerk(bearer.ClerkOptions{
 		FrontendAPI:       issuer.URL(),
 		JWTKey:            string(issuer.PublicKeyPEM("RS256")),
 		AuthorizedParties: []string{"https://app.example.com"},
@@ -149,7 +150,7 @@ func TestClerkPresetJWTKeyOnOneLine(t *testing.T) {
 		"spaces for breaks":  strings.Join(lines, " "),
 	} {
 		t.Run(name, func(t *testing.T) {
-			cfg, err := echoauth.Clerk(echoauth.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: key})
+			cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: key})
 			require.NoError(t, err)
 			cfg.Issuer = issuer.URL()
 			auth, err := echoauth.New(cfg)

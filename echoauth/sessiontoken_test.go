@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 )
 
@@ -21,7 +22,7 @@ import (
 // strict route, a signed-out auth object (never a user) on a lax one.
 func TestClerkPresetSignsOutMachineTokens(t *testing.T) {
 	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
-	cfg, err := echoauth.Clerk(echoauth.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256"))})
+	cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256"))})
 	require.NoError(t, err)
 	cfg.Issuer = issuer.URL() // the loopback issuer speaks http
 	auth, err := echoauth.New(cfg)
@@ -82,7 +83,7 @@ func TestClerkPresetSignsOutMachineTokens(t *testing.T) {
 			assert.Empty(t, seen.UserID)
 			assert.NotContains(t, me.Body.String(), "mch_", "nothing of the machine shows as the user")
 			if tt.description == notSession {
-				assert.ErrorIs(t, seen.Err, echoauth.ErrNotSessionToken)
+				assert.ErrorIs(t, seen.Err, bearer.ErrNotSessionToken)
 			}
 		})
 	}

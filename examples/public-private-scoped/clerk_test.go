@@ -175,7 +175,7 @@ func TestClerkSettingsMistakes(t *testing.T) {
 			_, err := loadSettings(envOf(tt.env))
 			assert.ErrorContains(t, err, tt.want)
 			// The user set environment variables: no Go field name shows.
-			for _, field := range []string{"PublishableKey", "FrontendAPI", "JWTKey", "echoauth:"} {
+			for _, field := range []string{"PublishableKey", "FrontendAPI", "JWTKey", "bearer:"} {
 				assert.NotContains(t, err.Error(), field)
 			}
 		})

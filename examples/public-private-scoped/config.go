@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/token"
 )
@@ -15,7 +16,7 @@ import (
 type settings struct {
 	port     int
 	devMode  bool
-	clerk    bool // Clerk session tokens, through echoauth.Clerk
+	clerk    bool // Clerk session tokens, through bearer.Clerk
 	auth     echoauth.Config
 	audience []string
 }
@@ -62,7 +63,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	jwksURL := strings.TrimSpace(getenv("JWKS_URI"))
 	cookie := strings.TrimSpace(getenv("SESSION_COOKIE"))
 	parties := commaList(getenv("AUTHORIZED_PARTIES"))
-	clerk := echoauth.ClerkOptions{
+	clerk := bearer.ClerkOptions{
 		PublishableKey:    strings.TrimSpace(getenv("CLERK_PUBLISHABLE_KEY")),
 		FrontendAPI:       strings.TrimSpace(getenv("CLERK_FRONTEND_API")),
 		JWTKey:            strings.TrimSpace(getenv("CLERK_JWT_KEY")),
@@ -81,7 +82,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		if jwksURL != "" {
 			problems = append(problems, "JWKS_URI is not used with Clerk: keys come from the Frontend API, or from CLERK_JWT_KEY")
 		}
-		cfg, err := echoauth.Clerk(clerk)
+		cfg, err := bearer.Clerk(clerk)
 		if err != nil {
 			problems = append(problems, inEnvironmentWords(err))
 		}
@@ -138,7 +139,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 // clerkFieldNames maps the Go names the Clerk preset's errors use to the
 // variables a user of this example sets.
 var clerkFieldNames = strings.NewReplacer(
-	"echoauth: ", "",
+	"bearer: ", "",
 	"PublishableKey", "CLERK_PUBLISHABLE_KEY",
 	"FrontendAPI", "CLERK_FRONTEND_API",
 	"JWTKey", "CLERK_JWT_KEY",

@@ -1,21 +1,22 @@
-package echoauth
+package bearer
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"slices"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
-	"github.com/labstack/echo/v4"
 
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
 
-// Auth is what the authentication middlewares learnt about a request: who
-// is signed in and what their token grants, or that nobody is. GetAuth
-// never returns nil; a request no middleware looked at is signed out.
+// Auth is what authentication learnt about a request: who is signed in and
+// what their token grants, or that nobody is. FromContext (and each face's
+// GetAuth) never returns nil; a request no middleware looked at is signed
+// out.
 //
 // Each request gets its own Auth, shared only by the handlers of that
 // request. What the token established is shared by every request that
@@ -48,9 +49,9 @@ type Auth struct {
 	// present records which of the string fields above the token gives,
 	// possibly as "", so that JSON renders "" for those and null for the
 	// others, as Clerk's auth object does.
-	present   presence
-	realm     string
-	signInURL string
+	present presence
+	// how says how the authenticator that saw the request answers.
+	how *answering
 }
 
 // session is what a verified token established, built once per token and
@@ -267,22 +268,17 @@ func (c *authContext) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// GetAuth returns the request's auth object; never nil.
-func GetAuth(c echo.Context) *Auth {
-	return FromContext(c.Request().Context())
-}
-
-// FromContext returns the auth object of a request context, for service
-// code that receives a context.Context rather than an echo.Context; never nil.
+// FromContext returns the auth object of a request's context, also for
+// service code that receives a context.Context rather than the request;
+// never nil.
 func FromContext(ctx context.Context) *Auth {
 	if a, ok := ctx.Value(authKey{}).(*Auth); ok && a != nil {
 		return a
 	}
-	return &Auth{realm: DefaultRealm}
+	return &Auth{how: defaultAnswering}
 }
 
-// attach stores the request's own copy of auth in its context.
-func attach(c echo.Context, auth Auth) {
-	r := c.Request()
-	c.SetRequest(r.WithContext(&authContext{Context: r.Context(), auth: auth}))
+// attach returns r carrying its own copy of auth in its context.
+func attach(r *http.Request, auth Auth) *http.Request {
+	return r.WithContext(&authContext{Context: r.Context(), auth: auth})
 }

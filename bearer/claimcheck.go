@@ -1,12 +1,11 @@
-package echoauth
+package bearer
 
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/scopegate/scopegate/token"
 )
@@ -16,7 +15,7 @@ import (
 // claimEquals does, with its descriptions: "Missing '<claim>' claim" and
 // "Unexpected '<claim>' value". It panics at route registration on an
 // unusable claim name or expected value.
-func ClaimEquals(claim string, expected any) echo.MiddlewareFunc {
+func ClaimEquals(claim string, expected any) Rule {
 	mustClaimName("ClaimEquals", claim)
 	want := mustPrimitive("ClaimEquals", expected)
 	return claimMiddleware(claim, func(raw json.RawMessage) bool {
@@ -30,10 +29,10 @@ func ClaimEquals(claim string, expected any) echo.MiddlewareFunc {
 // bools, numbers or nil), as express-oauth2-jwt-bearer's claimIncludes
 // does: elements of other types in the array are allowed and simply match
 // nothing. The descriptions are those of ClaimEquals.
-func ClaimIncludes(claim string, expected ...any) echo.MiddlewareFunc {
+func ClaimIncludes(claim string, expected ...any) Rule {
 	mustClaimName("ClaimIncludes", claim)
 	if len(expected) == 0 {
-		panic("echoauth.ClaimIncludes: give at least one expected value")
+		panic("scopegate: ClaimIncludes: give at least one expected value")
 	}
 	wants := make([]any, len(expected))
 	for i, e := range expected {
@@ -65,7 +64,7 @@ func ClaimIncludes(claim string, expected ...any) echo.MiddlewareFunc {
 func mustPrimitive(fn string, v any) any {
 	raw, err := json.Marshal(v)
 	if err != nil || !isJSONPrimitive(raw) {
-		panic(fmt.Sprintf("echoauth.%s: expected values must be strings, bools, numbers or nil, not %T", fn, v))
+		panic(fmt.Sprintf("scopegate: %s: expected values must be strings, bools, numbers or nil, not %T", fn, v))
 	}
 	var decoded any
 	_ = json.Unmarshal(raw, &decoded)
@@ -77,66 +76,49 @@ func mustPrimitive(fn string, v any) any {
 // express-oauth2-jwt-bearer's claimCheck). description must be fixed text
 // of printable ASCII without quotes or backslashes; "" gives "token failed
 // a claim check".
-func ClaimCheck(check func(claims token.Claims) bool, description string) echo.MiddlewareFunc {
+func ClaimCheck(check func(claims token.Claims) bool, description string) Rule {
 	if check == nil {
-		panic("echoauth.ClaimCheck: check is nil")
+		panic("scopegate: ClaimCheck: check is nil")
 	}
 	if description == "" {
 		description = "token failed a claim check"
 	}
 	if err := checkChallengeText(description); err != nil {
-		panic("echoauth.ClaimCheck: description " + err.Error())
+		panic("scopegate: ClaimCheck: description " + err.Error())
 	}
-	return authorize(func(c echo.Context, auth *Auth) error {
+	return authorize(func(_ *http.Request, auth *Auth) *Answer {
 		if claims := auth.Claims(); claims.IsZero() || !check(claims) {
-			return invalidToken(description, nil).respond(c, auth.realm)
+			return fail(invalidToken(description, nil), auth.how)
 		}
 		return nil
 	})
 }
 
 // claimMiddleware checks one claim with match.
-func claimMiddleware(claim string, match func(json.RawMessage) bool) echo.MiddlewareFunc {
+func claimMiddleware(claim string, match func(json.RawMessage) bool) Rule {
 	// express-oauth2-jwt-bearer's texts, which the claim name (checked at
 	// registration, and never a token's content) makes precise.
 	missing := "Missing '" + claim + "' claim"
 	unexpected := "Unexpected '" + claim + "' value"
-	return authorize(func(c echo.Context, auth *Auth) error {
+	return authorize(func(_ *http.Request, auth *Auth) *Answer {
 		raw, ok := auth.Claims().Value(claim)
 		if !ok {
-			return invalidToken(missing, nil).respond(c, auth.realm)
+			return fail(invalidToken(missing, nil), auth.how)
 		}
 		if !match(raw) {
-			return invalidToken(unexpected, nil).respond(c, auth.realm)
+			return fail(invalidToken(unexpected, nil), auth.how)
 		}
 		return nil
 	})
 }
 
-// authorize runs check for signed-in requests and answers signed-out ones
-// as RequireAuth does.
-func authorize(check func(c echo.Context, auth *Auth) error) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			auth := GetAuth(c)
-			if !auth.IsAuthenticated {
-				return failure(auth).respond(c, auth.realm)
-			}
-			if err := check(c, auth); err != nil {
-				return err
-			}
-			return next(c)
-		}
-	}
-}
-
 // mustClaimName panics unless claim can appear in an error_description.
 func mustClaimName(fn, claim string) {
 	if claim == "" {
-		panic("echoauth." + fn + ": the claim name is empty")
+		panic("scopegate: " + fn + ": the claim name is empty")
 	}
 	if err := checkChallengeText(claim); err != nil {
-		panic("echoauth." + fn + ": claim name " + err.Error())
+		panic("scopegate: " + fn + ": claim name " + err.Error())
 	}
 }
 

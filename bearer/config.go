@@ -1,4 +1,4 @@
-package echoauth
+package bearer
 
 import (
 	"errors"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
-	"github.com/labstack/echo/v4"
 
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
@@ -111,9 +110,13 @@ type Config struct {
 	// Skipper skips authentication for requests it returns true for;
 	// default none. CORS preflight requests are never refused: CheckJWT
 	// answers them 204 itself without running the handler, WithAuth passes
-	// them on signed out. Put Echo's CORS middleware before either to
-	// answer them with CORS headers.
+	// them on signed out. Put a CORS middleware before either to answer
+	// them with CORS headers.
 	Skipper Skipper
+	// ErrorHandler writes the body of failures on the faces that write
+	// answers themselves (httpauth); default the JSON body of Body. The
+	// Echo faces use Echo's HTTPErrorHandler instead.
+	ErrorHandler ErrorHandler
 	// Realm names the protection space in challenges; default "api".
 	Realm string
 	// Cookie, when set, reads the token from this cookie (Clerk: "__session")
@@ -134,8 +137,9 @@ type Config struct {
 }
 
 // Skipper returns true for requests the authentication middlewares should
-// let through untouched. It has the shape of Echo's middleware.Skipper.
-type Skipper func(c echo.Context) bool
+// let through untouched, without an auth object. It sees the request, so
+// that one function serves every face.
+type Skipper func(r *http.Request) bool
 
 // IssuerConfig is one trusted issuer of Config.Issuers.
 type IssuerConfig struct {
@@ -166,16 +170,16 @@ func (cfg *Config) issuers() []IssuerConfig {
 func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 	all := cfg.issuers()
 	if len(all) == 0 {
-		return nil, nil, errors.New("echoauth: set Issuer and Audience (your API identifier), or ValidateToken")
+		return nil, nil, errors.New("bearer: set Issuer and Audience (your API identifier), or ValidateToken")
 	}
 	var remotes []*jwks.Remote
 	issuers := make([]token.Issuer, 0, len(all))
 	for _, ic := range all {
 		if ic.Issuer == "" {
-			return nil, nil, errors.New(`echoauth: Issuer is required: the exact "iss" of your tokens, e.g. "https://tenant.auth0.com/"`)
+			return nil, nil, errors.New(`bearer: Issuer is required: the exact "iss" of your tokens, e.g. "https://tenant.auth0.com/"`)
 		}
 		if len(ic.Audience) == 0 && !ic.SkipAudienceCheck {
-			return nil, nil, fmt.Errorf("echoauth: issuer %q needs an Audience: your API identifier, e.g. \"https://api.example.com\" (Clerk session tokens have none: use the Clerk preset)", ic.Issuer)
+			return nil, nil, fmt.Errorf("bearer: issuer %q needs an Audience: your API identifier, e.g. \"https://api.example.com\" (Clerk session tokens have none: use the Clerk preset)", ic.Issuer)
 		}
 		keys := ic.Keys
 		if remote, ok := keys.(*jwks.Remote); ok {
@@ -196,7 +200,7 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 				Logger:          cfg.Logger,
 			})
 			if err != nil {
-				return nil, nil, fmt.Errorf("echoauth: %w", err)
+				return nil, nil, fmt.Errorf("bearer: %w", err)
 			}
 			remotes = append(remotes, remote)
 			keys = remote
@@ -224,7 +228,7 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		CacheBytes:             cfg.TokenCacheBytes,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("echoauth: %w", err)
+		return nil, nil, fmt.Errorf("bearer: %w", err)
 	}
 	return v, remotes, nil
 }

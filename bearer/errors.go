@@ -1,41 +1,42 @@
-package echoauth
+package bearer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
 )
 
-// The classes of failure, matched with errors.Is against any *Error and any
-// *echo.HTTPError returned by the middlewares (through their Internal).
+// The classes of failure, matched with errors.Is against any *Error, and
+// through the errors the faces return (an *echo.HTTPError's Internal, say).
 var (
 	// ErrMissingToken: the request carries no bearer token (401, bare
 	// challenge). A request with another scheme, such as Basic, has none.
-	ErrMissingToken = errors.New("echoauth: no bearer token")
+	ErrMissingToken = errors.New("bearer: no bearer token")
 	// ErrInvalidRequest: the request is malformed, e.g. two Authorization
 	// headers or a token sent by two methods (400, invalid_request).
-	ErrInvalidRequest = errors.New("echoauth: malformed request")
+	ErrInvalidRequest = errors.New("bearer: malformed request")
 	// ErrInvalidToken: the token failed verification (401, invalid_token).
-	ErrInvalidToken = errors.New("echoauth: invalid token")
+	ErrInvalidToken = errors.New("bearer: invalid token")
 	// ErrInsufficientScope: the token is valid but lacks what the route
 	// requires (403, insufficient_scope).
-	ErrInsufficientScope = errors.New("echoauth: insufficient scope")
+	ErrInsufficientScope = errors.New("bearer: insufficient scope")
 	// ErrPendingSession is the cause of the invalid_token answer for a Clerk
 	// session whose status is "pending" (see Config.AcceptPendingSessions).
-	ErrPendingSession = errors.New("echoauth: session is pending")
+	ErrPendingSession = errors.New("bearer: session is pending")
 	// ErrUnavailable: the issuer's signing keys cannot be fetched and none
 	// is cached for the token (503 with Retry-After).
-	ErrUnavailable = errors.New("echoauth: signing keys are unavailable")
+	ErrUnavailable = errors.New("bearer: signing keys are unavailable")
 )
 
 // Error is an authentication or authorization failure with everything its
 // HTTP answer needs. Description is fixed text: it never holds token bytes,
 // claim values or key material.
+//
+// An Error renders itself: StatusCode gives its status and MarshalJSON its
+// body, so that error handlers which look for those (Echo v5's default one,
+// say) answer as scopegate does.
 type Error struct {
 	// Kind is one of the Err* classes above.
 	Kind error
@@ -69,6 +70,9 @@ func (e *Error) Is(target error) bool { return target == e.Kind }
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Cause }
 
+// StatusCode returns the HTTP status.
+func (e *Error) StatusCode() int { return e.Status }
+
 // Body is the JSON body of every failure.
 type Body struct {
 	// Error is the RFC 6750 error code ("invalid_token", ...), or
@@ -78,6 +82,21 @@ type Body struct {
 	// ErrorDescription is the fixed text of the WWW-Authenticate challenge.
 	ErrorDescription string `json:"error_description"`
 }
+
+// Body returns the JSON body of the failure.
+func (e *Error) Body() Body {
+	b := Body{Error: e.Code, ErrorDescription: e.Description}
+	switch {
+	case e.Status == http.StatusServiceUnavailable:
+		b.Error = "temporarily_unavailable"
+	case b.Error == "":
+		b.Error = "unauthorized"
+	}
+	return b
+}
+
+// MarshalJSON renders the body of the failure.
+func (e *Error) MarshalJSON() ([]byte, error) { return json.Marshal(e.Body()) }
 
 // Constructors of the failures the middlewares produce.
 
@@ -102,54 +121,10 @@ func unavailable(retryAfter time.Duration, cause error) *Error {
 		RetryAfter: retryAfter, Cause: cause}
 }
 
-// challenge renders the WWW-Authenticate value (RFC 6750 §3). Every
-// challenge names the realm, so that even the bare one carries a parameter.
-func (e *Error) challenge(realm string) string {
-	var b strings.Builder
-	b.WriteString(`Bearer realm="`)
-	b.WriteString(realm)
-	b.WriteByte('"')
-	if e.Code != "" {
-		b.WriteString(`, error="`)
-		b.WriteString(e.Code)
-		b.WriteString(`", error_description="`)
-		b.WriteString(e.Description)
-		b.WriteByte('"')
-	}
-	if e.Scope != "" {
-		b.WriteString(`, scope="`)
-		b.WriteString(e.Scope)
-		b.WriteByte('"')
-	}
-	return b.String()
-}
-
-// respond sets the failure's headers on the response and returns it as the
-// *echo.HTTPError the application's error handler renders.
-func (e *Error) respond(c echo.Context, realm string) error {
-	h := c.Response().Header()
-	body := Body{Error: e.Code, ErrorDescription: e.Description}
-	// Every failure names the scheme and realm that would authenticate the
-	// request; an outage adds no error code, since nothing is wrong with the
-	// token, and says when to come back.
-	h.Set(echo.HeaderWWWAuthenticate, e.challenge(realm))
-	switch e.Status {
-	case http.StatusServiceUnavailable:
-		seconds := int((e.RetryAfter + time.Second - 1) / time.Second)
-		h.Set(echo.HeaderRetryAfter, strconv.Itoa(max(seconds, 1)))
-		body.Error = "temporarily_unavailable"
-	default:
-		if body.Error == "" {
-			body.Error = "unauthorized"
-		}
-	}
-	return &echo.HTTPError{Code: e.Status, Message: body, Internal: e}
-}
-
 // checkRealm refuses realms that cannot sit inside a quoted-string as is.
 func checkRealm(realm string) error {
 	if err := checkChallengeText(realm); err != nil {
-		return fmt.Errorf("echoauth: Realm %w", err)
+		return fmt.Errorf("bearer: Realm %w", err)
 	}
 	return nil
 }

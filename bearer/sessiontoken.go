@@ -1,4 +1,4 @@
-package echoauth
+package bearer
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 // that Clerk does not count as a session token, under
 // Config.SessionTokensOnly: a machine-to-machine token, an OAuth access
 // token, or a token of another category such as a JWT template's.
-var ErrNotSessionToken = errors.New("echoauth: not a session token")
+var ErrNotSessionToken = errors.New("bearer: not a session token")
 
 // descNotSessionToken is the error_description of such a refusal.
 const descNotSessionToken = "token is not a session token"

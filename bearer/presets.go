@@ -1,4 +1,4 @@
-package echoauth
+package bearer
 
 import (
 	"encoding/base64"
@@ -84,10 +84,10 @@ func Clerk(o ClerkOptions) (Config, error) {
 	if o.JWTKey != "" {
 		key, err := jwks.ParsePEM([]byte(o.JWTKey), "", "")
 		if err != nil {
-			return Config{}, fmt.Errorf("echoauth: Clerk JWTKey: %w", err)
+			return Config{}, fmt.Errorf("bearer: Clerk JWTKey: %w", err)
 		}
 		if key.Allows(jwks.RS256) == false {
-			return Config{}, errors.New("echoauth: Clerk JWTKey must be an RSA public key")
+			return Config{}, errors.New("bearer: Clerk JWTKey must be an RSA public key")
 		}
 		if cfg.Keys, err = jwks.NewStatic(key); err != nil {
 			return Config{}, err
@@ -108,12 +108,12 @@ func clerkIssuer(o ClerkOptions) (string, error) {
 			return "", err
 		}
 		if frontend != "" && frontend != decoded {
-			return "", fmt.Errorf("echoauth: PublishableKey names %s but FrontendAPI is %s; set one of them", decoded, frontend)
+			return "", fmt.Errorf("bearer: PublishableKey names %s but FrontendAPI is %s; set one of them", decoded, frontend)
 		}
 		frontend = decoded
 	}
 	if frontend == "" {
-		return "", errors.New("echoauth: Clerk needs PublishableKey (pk_test_... or pk_live_...) or FrontendAPI (https://your-app.clerk.accounts.dev)")
+		return "", errors.New("bearer: Clerk needs PublishableKey (pk_test_... or pk_live_...) or FrontendAPI (https://your-app.clerk.accounts.dev)")
 	}
 	if !strings.HasPrefix(frontend, "https://") {
 		frontend = "https://" + strings.TrimPrefix(frontend, "http://")
@@ -128,7 +128,7 @@ func frontendAPIFromPublishableKey(key string) (string, error) {
 		rest, ok = strings.CutPrefix(strings.TrimSpace(key), "pk_live_")
 	}
 	if !ok {
-		return "", errors.New("echoauth: a Clerk publishable key starts with pk_test_ or pk_live_")
+		return "", errors.New("bearer: a Clerk publishable key starts with pk_test_ or pk_live_")
 	}
 	raw, err := base64.StdEncoding.DecodeString(rest)
 	if err != nil {
@@ -136,7 +136,7 @@ func frontendAPIFromPublishableKey(key string) (string, error) {
 	}
 	host, isKey := strings.CutSuffix(string(raw), "$")
 	if err != nil || !isKey || host == "" || strings.ContainsAny(host, "/ ") {
-		return "", errors.New("echoauth: the Clerk publishable key is malformed; copy it again from the dashboard")
+		return "", errors.New("bearer: the Clerk publishable key is malformed; copy it again from the dashboard")
 	}
 	return "https://" + host, nil
 }

@@ -1,4 +1,4 @@
-package echoauth
+package bearer
 
 import (
 	"net/http"

@@ -1,12 +1,10 @@
-package echoauth
+package bearer
 
 import (
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/labstack/echo/v4"
 )
 
 // checkSignInURL refuses sign-in URLs a redirect cannot use.
@@ -16,7 +14,7 @@ func checkSignInURL(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "" && u.Scheme != "https" && u.Scheme != "http") || (u.Scheme == "" && !strings.HasPrefix(u.Path, "/")) {
-		return fmt.Errorf("echoauth: SignInURL %q must be an http(s) URL or a path starting with /", raw)
+		return fmt.Errorf("bearer: SignInURL %q must be an http(s) URL or a path starting with /", raw)
 	}
 	return nil
 }
@@ -34,16 +32,30 @@ func isPageNavigation(r *http.Request) bool {
 	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
 		return mode == "navigate"
 	}
-	return strings.HasPrefix(r.Header.Get(echo.HeaderAccept), "text/html")
+	return strings.HasPrefix(r.Header.Get("Accept"), "text/html")
 }
 
 // redirectToSignIn sends a signed-out page navigation to the sign-in page,
 // telling it where to come back to.
-func redirectToSignIn(c echo.Context, signInURL string) error {
+func redirectToSignIn(r *http.Request, signInURL string) *Answer {
 	target, _ := url.Parse(signInURL) // checked at New
-	back := c.Scheme() + "://" + c.Request().Host + c.Request().URL.RequestURI()
+	back := requestScheme(r) + "://" + r.Host + r.URL.RequestURI()
 	q := target.Query()
 	q.Set("redirect_url", back)
 	target.RawQuery = q.Encode()
-	return c.Redirect(http.StatusSeeOther, target.String())
+	return &Answer{Status: http.StatusSeeOther, location: target.String()}
+}
+
+// requestScheme is the scheme the browser used: https over TLS, or what a
+// TLS-terminating proxy says in X-Forwarded-Proto (as Echo's Context.Scheme
+// reads it), http otherwise. It only shapes the address the sign-in page
+// sends the browser back to, never an authentication decision.
+func requestScheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	if p := strings.ToLower(r.Header.Get("X-Forwarded-Proto")); p == "https" || p == "http" {
+		return p
+	}
+	return "http"
 }

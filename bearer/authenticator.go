@@ -1,4 +1,4 @@
-package echoauth
+package bearer
 
 import (
 	"cmp"
@@ -8,24 +8,23 @@ import (
 	"sync"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
-	"github.com/labstack/echo/v4"
 
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
 
-// Authenticator builds the authentication middlewares from one validated
-// configuration. It is safe for concurrent use; create it once at startup.
+// Authenticator authenticates requests with one validated configuration;
+// the faces (echoauth, echo5auth, httpauth) build their middlewares on it.
+// It is safe for concurrent use; create it once at startup.
 type Authenticator struct {
 	validate jwtmiddleware.ValidateToken
 	verifier *token.Verifier // nil when ValidateToken is plugged
 	remotes  []*jwks.Remote
 	sources  tokenSources
 	skipper  Skipper
-	realm    string
+	how      *answering
 	// acceptPending signs in Clerk sessions whose status is "pending".
 	acceptPending bool
-	signInURL     string
 	// ignorePermissionsClaim drops Auth0's "permissions" from the grants.
 	ignorePermissionsClaim bool
 	// sessionTokensOnly refuses what Clerk does not count as a session token.
@@ -40,34 +39,33 @@ func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{
 		sources:       tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
 		skipper:       cfg.Skipper,
-		realm:         cfg.Realm,
+		how:           &answering{realm: cfg.Realm, signInURL: cfg.SignInURL, errorHandler: cfg.ErrorHandler},
 		acceptPending: cfg.AcceptPendingSessions,
-		signInURL:     cfg.SignInURL,
 
 		ignorePermissionsClaim: cfg.IgnorePermissionsClaim,
 		sessionTokensOnly:      cfg.SessionTokensOnly,
 	}
-	if err := checkSignInURL(a.signInURL); err != nil {
+	if err := checkSignInURL(a.how.signInURL); err != nil {
 		return nil, err
 	}
-	if a.realm == "" {
-		a.realm = DefaultRealm
+	if a.how.realm == "" {
+		a.how.realm = DefaultRealm
 	}
-	if err := checkRealm(a.realm); err != nil {
+	if err := checkRealm(a.how.realm); err != nil {
 		return nil, err
 	}
 	if a.skipper == nil {
-		a.skipper = func(echo.Context) bool { return false }
+		a.skipper = func(*http.Request) bool { return false }
 	}
 	if cfg.ValidateToken != nil {
 		if len(cfg.issuers()) > 0 {
-			return nil, errors.New("echoauth: set either ValidateToken or Issuer/Audience/Keys, not both: a plugged validator does its own checks")
+			return nil, errors.New("bearer: set either ValidateToken or Issuer/Audience/Keys, not both: a plugged validator does its own checks")
 		}
 		if cfg.SessionTokensOnly {
-			return nil, errors.New("echoauth: SessionTokensOnly needs the built-in verifier, which sees the token's header; leave ValidateToken unset or SessionTokensOnly false")
+			return nil, errors.New("bearer: SessionTokensOnly needs the built-in verifier, which sees the token's header; leave ValidateToken unset or SessionTokensOnly false")
 		}
 		if cfg.MaxTokenBytes < 0 {
-			return nil, errors.New("echoauth: MaxTokenBytes must not be negative (zero takes the default)")
+			return nil, errors.New("bearer: MaxTokenBytes must not be negative (zero takes the default)")
 		}
 		a.validate = capped(cfg.ValidateToken, cmp.Or(cfg.MaxTokenBytes, token.DefaultMaxTokenBytes))
 		return a, nil
@@ -121,47 +119,46 @@ func (a *Authenticator) CacheStats() token.CacheStats {
 	return a.verifier.CacheStats()
 }
 
-// CheckJWT returns the strict middleware: a request without a valid token is
-// answered 401 (400 when malformed, 503 when keys are unavailable) and never
-// reaches the handler.
-func (a *Authenticator) CheckJWT() echo.MiddlewareFunc {
-	return a.middleware(true)
-}
-
-// WithAuth returns the lax middleware: it attaches the auth object, signed
-// in or signed out, and always calls the handler. A token that is present but
-// invalid is never treated as signed in; RequireAuth further down the chain
-// answers with the reason.
-func (a *Authenticator) WithAuth() echo.MiddlewareFunc {
-	return a.middleware(false)
-}
-
-// middleware is CheckJWT when strict, WithAuth otherwise.
-func (a *Authenticator) middleware(strict bool) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if a.skipper(c) {
-				return next(c)
-			}
-			if isPreflight(c.Request()) {
-				// Browsers send preflights without credentials, so a 401
-				// would break CORS; but anyone can send those headers, so
-				// the strict middleware never runs the handler for one. A
-				// CORS middleware placed before authentication answers
-				// preflights with the right headers before they get here.
-				if strict {
-					return c.NoContent(http.StatusNoContent)
-				}
-				return next(c)
-			}
-			auth := a.authenticate(c.Request())
-			if strict && !auth.IsAuthenticated {
-				return failure(&auth).respond(c, a.realm)
-			}
-			attach(c, auth)
-			return next(c)
-		}
+// Require authenticates r strictly, for a middleware such as CheckJWT: it
+// returns r carrying its auth object, or the answer to send instead when r
+// has no valid token (401, or 400 when malformed, 503 when keys are
+// unavailable). A CORS preflight gets a bare 204: browsers send preflights
+// without credentials, so a 401 would break CORS, yet anyone can send those
+// headers, so a strict route never runs its handler for one. A CORS
+// middleware placed before authentication answers preflights with the right
+// headers before they get here. A request the Skipper skips is returned as
+// it is.
+func (a *Authenticator) Require(r *http.Request) (*http.Request, *Answer) {
+	if a.skipper(r) {
+		return r, nil
 	}
+	if isPreflight(r) {
+		return r, &Answer{Status: http.StatusNoContent}
+	}
+	auth := a.authenticate(r)
+	if !auth.IsAuthenticated {
+		return r, fail(failure(&auth), a.how)
+	}
+	return attach(r, auth), nil
+}
+
+// Attach authenticates r laxly, for a middleware such as WithAuth: it
+// returns r carrying its auth object, signed in or signed out, and never
+// refuses. A token that is present but invalid is never treated as signed
+// in; RequireAuth further on answers with the reason. CORS preflights and
+// skipped requests are returned as they are.
+func (a *Authenticator) Attach(r *http.Request) *http.Request {
+	if a.skipper(r) || isPreflight(r) {
+		return r
+	}
+	return attach(r, a.authenticate(r))
+}
+
+// Authenticate returns the auth object of r, the request's own, without
+// attaching it: for code that authenticates outside a middleware.
+func (a *Authenticator) Authenticate(r *http.Request) *Auth {
+	auth := a.authenticate(r)
+	return &auth
 }
 
 // authenticate turns a request into its auth object, the request's own
@@ -172,7 +169,7 @@ func (a *Authenticator) authenticate(r *http.Request) Auth {
 		return a.signedOut(reqErr)
 	}
 	if raw == "" {
-		return Auth{realm: a.realm, signInURL: a.signInURL}
+		return Auth{how: a.how}
 	}
 	validated, err := a.validate(r.Context(), raw)
 	if err != nil {
@@ -218,7 +215,7 @@ func (a *Authenticator) derive(validated any) *derivation {
 	if a.ignorePermissionsClaim {
 		auth.session.grants.Permissions = nil
 	}
-	auth.realm, auth.signInURL = a.realm, a.signInURL
+	auth.how = a.how
 	return &derivation{auth: auth}
 }
 
@@ -240,7 +237,7 @@ func (a *Authenticator) admit(d *derivation) Auth {
 
 // signedOut is the auth object of a request that is signed out because of err.
 func (a *Authenticator) signedOut(err *Error) Auth {
-	return Auth{Err: err, realm: a.realm, signInURL: a.signInURL}
+	return Auth{Err: err, how: a.how}
 }
 
 // classify turns a validation failure into the Error it answers with.

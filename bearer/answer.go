@@ -1,0 +1,117 @@
+package bearer
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Answer is what a request gets instead of reaching its handler: a failure
+// (400, 401, 403 or 503, with Err set), the 303 that sends a signed-out page
+// navigation to the sign-in page, or the 204 of a CORS preflight on a strict
+// route. Every part of it is decided here; a face only writes it out: the
+// headers with WriteHeaders, then Err through the framework's error path so
+// that the application's error handler renders it, or, for an answer
+// without Err, the bare status.
+type Answer struct {
+	// Status is the HTTP status.
+	Status int
+	// Err is the failure; nil for a redirect and a preflight.
+	Err *Error
+
+	how      *answering // the settings of the authenticator that answers
+	location string     // of a redirect
+}
+
+// answering holds what an Authenticator's answers depend on; every auth
+// object points to its authenticator's.
+type answering struct {
+	realm        string
+	signInURL    string
+	errorHandler ErrorHandler
+}
+
+// defaultAnswering answers for requests no authenticator has seen.
+var defaultAnswering = &answering{realm: DefaultRealm}
+
+// fail is the answer of a failure, answered as how says.
+func fail(err *Error, how *answering) *Answer {
+	if how == nil {
+		how = defaultAnswering
+	}
+	return &Answer{Status: err.Status, Err: err, how: how}
+}
+
+// ErrorHandler writes the response to a failure, for an application that
+// wants its own body, on the faces that write answers themselves (httpauth):
+// the WWW-Authenticate and Retry-After headers are set already. The Echo
+// faces hand failures to Echo's HTTPErrorHandler instead, which serves the
+// same purpose there.
+type ErrorHandler func(w http.ResponseWriter, r *http.Request, err *Error)
+
+// WriteHeaders sets the answer's headers on h: for a failure the RFC 6750
+// challenge (every failure names the scheme and realm that would
+// authenticate the request) and, for a 503, Retry-After; for a redirect,
+// Location.
+func (a *Answer) WriteHeaders(h http.Header) {
+	if a.location != "" {
+		h.Set("Location", a.location)
+	}
+	if a.Err == nil {
+		return
+	}
+	h.Set("WWW-Authenticate", a.Challenge())
+	if a.Status == http.StatusServiceUnavailable {
+		seconds := int((a.Err.RetryAfter + time.Second - 1) / time.Second)
+		h.Set("Retry-After", strconv.Itoa(max(seconds, 1)))
+	}
+}
+
+// Challenge renders the WWW-Authenticate value of a failure (RFC 6750 §3);
+// "" for an answer without Err. Every challenge names the realm, so that
+// even the bare one carries a parameter; an outage adds no error code,
+// since nothing is wrong with the token.
+func (a *Answer) Challenge() string {
+	e := a.Err
+	if e == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(`Bearer realm="`)
+	b.WriteString(a.how.realm)
+	b.WriteByte('"')
+	if e.Code != "" {
+		b.WriteString(`, error="`)
+		b.WriteString(e.Code)
+		b.WriteString(`", error_description="`)
+		b.WriteString(e.Description)
+		b.WriteByte('"')
+	}
+	if e.Scope != "" {
+		b.WriteString(`, scope="`)
+		b.WriteString(e.Scope)
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// Write sends the whole answer to r on w: headers, status and, for a
+// failure, its JSON body, or what Config.ErrorHandler writes when it is set.
+// It serves faces without an error path of their own, such as plain
+// net/http.
+func (a *Answer) Write(w http.ResponseWriter, r *http.Request) {
+	a.WriteHeaders(w.Header())
+	if a.Err == nil {
+		w.WriteHeader(a.Status)
+		return
+	}
+	if h := a.how.errorHandler; h != nil {
+		h(w, r, a.Err)
+		return
+	}
+	body, _ := a.Err.MarshalJSON() // two strings: it cannot fail
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.Status)
+	_, _ = w.Write(append(body, '\n'))
+}
