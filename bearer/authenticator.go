@@ -184,6 +184,12 @@ func (a *Authenticator) authenticate(r *http.Request) Auth {
 			d := a.derive(validated)
 			return d, d.retainedBytes()
 		}).(*derivation)
+		if d.description != "" {
+			// A refusal's cause (a *scopes.ClaimError, say) reaches the
+			// handler through Auth.Err, so each request gets its own:
+			// refused tokens pay the derivation again, signed-in ones not.
+			d = a.derive(validated)
+		}
 	} else {
 		d = a.derive(validated)
 	}

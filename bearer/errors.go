@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -55,11 +56,17 @@ type Error struct {
 	Cause error
 }
 
-// Error describes the failure for logs.
+// Error describes the failure for logs: its class, its description and its
+// cause, without saying the description twice when the cause starts with it
+// (as the verifier's errors do).
 func (e *Error) Error() string {
 	msg := e.Kind.Error() + ": " + e.Description
 	if e.Cause != nil {
-		msg += ": " + e.Cause.Error()
+		cause := e.Cause.Error()
+		if rest, ok := strings.CutPrefix(cause, e.Description); ok {
+			return msg + rest
+		}
+		msg += ": " + cause
 	}
 	return msg
 }

@@ -47,6 +47,8 @@ func TestForgedTokensLearnNothingOfTheClaims(t *testing.T) {
 		{"nbf a minute ahead", valid().NotBefore(now.Add(time.Minute)), "token is not yet valid"},
 		{"iat a minute ahead", valid().IssuedAt(now.Add(time.Minute)), "token is issued in the future"},
 		{"iat two hours ago", valid().IssuedAt(now.Add(-2 * time.Hour)), "token is too old"},
+		{"exp of the wrong type", valid().Claim("exp", "soon"), "token claim has the wrong type"},
+		{"aud of the wrong type", valid().Claim("aud", 5), "token claim has the wrong type"},
 	}
 	challenge := func(description string) string {
 		return `Bearer realm="api", error="invalid_token", error_description="` + description + `"`

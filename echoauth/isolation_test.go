@@ -2,7 +2,9 @@ package echoauth_test
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -22,6 +25,7 @@ import (
 // to a route that records everything a handler can read.
 type isolationApp struct {
 	*harness
+	t      *testing.T
 	token  string
 	mutate func(c echo.Context, a *echoauth.Auth)
 	seen   snapshot
@@ -59,13 +63,10 @@ func takeSnapshot(c echo.Context, a *echoauth.Auth) snapshot {
 }
 
 func newIsolationApp(t *testing.T) *isolationApp {
-	app := &isolationApp{harness: newHarness(t, nil)}
-	app.token = app.issuer.Token().Subject("user_1").Scope("read:messages openid").
-		Permissions("read:billing").Claim("org_id", "org_1").Claim("org_role", "org:member").
-		Claim("org_permissions", []string{"org:member:read"}).Claim("fva", []float64{90, 90}).
-		Claim("fea", "o:dashboard").Claim("pla", "u:free").
-		Claim("act", map[string]string{"sub": "user_admin"}).MustSign(t)
+	app := &isolationApp{harness: newHarness(t, nil), t: t}
+	app.token = app.mint("user_1")
 	api := app.e.Group("", app.auth.CheckJWT())
+
 	api.GET("/scope", app.ok, echoauth.RequireScopes(isolationScope))
 	api.GET("/permission", app.ok, echoauth.Has(scopes.Permission(isolationPermission)))
 	api.GET("/auth0-permission", app.ok, echoauth.Has(scopes.Permission("write:billing")))
@@ -83,6 +84,15 @@ func newIsolationApp(t *testing.T) *isolationApp {
 		return c.NoContent(http.StatusNoContent)
 	})
 	return app
+}
+
+// mint signs a token with the grants of the test for subject sub.
+func (app *isolationApp) mint(sub string) string {
+	return app.issuer.Token().Subject(sub).Scope("read:messages openid").
+		Permissions("read:billing").Claim("org_id", "org_1").Claim("org_role", "org:member").
+		Claim("org_permissions", []string{"org:member:read"}).Claim("fva", []float64{90, 90}).
+		Claim("fea", "o:dashboard").Claim("pla", "u:free").
+		Claim("act", map[string]string{"sub": "user_admin"}).MustSign(app.t)
 }
 
 // guarded are the routes the token must stay refused on, with their answer:
@@ -157,6 +167,12 @@ func TestHandlersCannotChangeWhatATokenGrants(t *testing.T) {
 			overwrite(a.Token().Claims().Raw(), "read:messages", "admin:all    ")
 			a.Token().Claims().Audience()[0] = "urn:evil"
 		}},
+		{"Token key", func(_ echo.Context, a *echoauth.Auth) {
+			// The key verifies every token of the issuer, not this one only.
+			k := a.Token().Key()
+			k.Public().(*rsa.PublicKey).N.SetInt64(3)
+			*k = jwks.Key{}
+		}},
 		{"Validated", func(_ echo.Context, a *echoauth.Auth) {
 			overwrite(a.Validated().(token.Token).Claims().Raw(), "read:messages", "admin:all    ")
 		}},
@@ -182,7 +198,10 @@ func TestHandlersCannotChangeWhatATokenGrants(t *testing.T) {
 			after, afterStatuses := app.state(t)
 			assert.Equal(t, before, after, "what the next request sees")
 			assert.Equal(t, statuses, afterStatuses, "what the next request is granted")
-			assert.Equal(t, 1, app.auth.CacheStats().Entries, "every request was served from the one cached verification")
+			fresh := app.mint("user_2")
+			assert.Equal(t, http.StatusNoContent, app.serve(http.MethodGet, "/inspect", "Bearer "+fresh).Code,
+				"a token verified after the write still verifies")
+			assert.Equal(t, 2, app.auth.CacheStats().Entries, "the one token was served from its cached verification")
 		})
 	}
 }
@@ -198,3 +217,24 @@ func (sabotage) Satisfied(g scopes.Grants) bool {
 }
 func (sabotage) Scope() string  { return "" }
 func (sabotage) String() string { return "sabotage" }
+
+// TestRefusalCausesAreTheRequestsOwn: the cause of a refusal reaches a
+// handler of a lax route through Auth.Err; writing into it changes nothing
+// for the next request of the same (cached) token.
+func TestRefusalCausesAreTheRequestsOwn(t *testing.T) {
+	h := newHarness(t, nil)
+	var seen []string
+	h.e.GET("/me", func(c echo.Context) error {
+		var ce *scopes.ClaimError
+		if errors.As(echoauth.GetAuth(c).Err, &ce) {
+			seen = append(seen, ce.Claim)
+			ce.Claim = "written"
+		}
+		return c.NoContent(http.StatusNoContent)
+	}, h.auth.WithAuth())
+	tok := h.issuer.Token().Claim("org_id", "org_1").Claim("org_slug", 99).MustSign(t)
+	for range 3 {
+		require.Equal(t, http.StatusNoContent, h.serve(http.MethodGet, "/me", "Bearer "+tok).Code)
+	}
+	assert.Equal(t, []string{"org_slug", "org_slug", "org_slug"}, seen)
+}

@@ -104,3 +104,18 @@ func TestSessionTokensOnlyNeedsTheVerifier(t *testing.T) {
 	assert.Contains(t, err.Error(), "SessionTokensOnly")
 	assert.Contains(t, err.Error(), "ValidateToken")
 }
+
+// TestSessionTokensOnlyRefusesAccessTokens: without the preset's typ list,
+// SessionTokensOnly itself signs out a token typed as an OAuth access token
+// once it has verified.
+func TestSessionTokensOnlyRefusesAccessTokens(t *testing.T) {
+	h := newHarness(t, func(c *echoauth.Config) { c.SessionTokensOnly = true })
+	h.e.GET("/private", h.ok, h.auth.CheckJWT())
+	for _, typ := range []string{"at+jwt", "application/at+jwt", "AT+JWT"} {
+		rec := h.serve(http.MethodGet, "/private", "Bearer "+h.issuer.Token().Header("typ", typ).MustSign(t))
+		assert.Equal(t, http.StatusUnauthorized, rec.Code, typ)
+		assert.Contains(t, rec.Header().Get("WWW-Authenticate"), `error_description="token is not a session token"`, typ)
+	}
+	rec := h.serve(http.MethodGet, "/private", "Bearer "+h.issuer.Token().Header("typ", "JWT").MustSign(t))
+	assert.Equal(t, http.StatusOK, rec.Code)
+}

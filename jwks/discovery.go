@@ -61,7 +61,7 @@ func (r *Remote) discover(ctx context.Context) (string, error) {
 			// Only a missing document sends us to the next location; any
 			// other failure would fail there too, and costs a request.
 			var status *StatusError
-			if errors.As(err, &status) && status.Code == http.StatusNotFound {
+			if errors.As(err, &status) && status.Code() == http.StatusNotFound {
 				continue
 			}
 			return "", fmt.Errorf("%w: %w", ErrDiscovery, inner(err))

@@ -301,7 +301,7 @@ func TestErrorTextsOffline(t *testing.T) {
 	})
 
 	t.Run("inner keeps errors.As", func(t *testing.T) {
-		se := &StatusError{URL: "https://x.example/jwks", Code: 502}
+		se := &StatusError{url: "https://x.example/jwks", code: 502}
 		err := fmt.Errorf("%w: %w", ErrDiscovery, inner(se))
 		assert.Equal(t, "jwks: discovery failed: unexpected HTTP status 502 from https://x.example/jwks", err.Error())
 		var got *StatusError

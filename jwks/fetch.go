@@ -31,15 +31,22 @@ var (
 )
 
 // StatusError reports an answer other than 200 OK; errors.Is(err,
-// ErrFetchStatus) matches it.
+// ErrFetchStatus) matches it. It is read-only: a key set keeps its last
+// failure and hands the same value to every request that finds no key.
 type StatusError struct {
-	URL  string // what was fetched
-	Code int    // the HTTP status it answered
+	url  string
+	code int
 }
+
+// URL returns what was fetched.
+func (e *StatusError) URL() string { return e.url }
+
+// Code returns the HTTP status it answered.
+func (e *StatusError) Code() int { return e.code }
 
 // Error describes the failure.
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("%s %d from %s", ErrFetchStatus, e.Code, e.URL)
+	return fmt.Sprintf("%s %d from %s", ErrFetchStatus, e.code, e.url)
 }
 
 // Is makes errors.Is(err, ErrFetchStatus) true.
@@ -100,7 +107,7 @@ func get(ctx context.Context, client *http.Client, target string, maxBytes int64
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused, but never much.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
-		return nil, &StatusError{URL: target, Code: resp.StatusCode}
+		return nil, &StatusError{url: target, code: resp.StatusCode}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
@@ -188,6 +195,17 @@ func withScheme(raw string) (fixed string, ok bool) {
 		return "https://" + rest, true
 	}
 	return "", false // a single word: too little to guess from
+}
+
+// withAuth0Slash adds the trailing slash to an Auth0 tenant's issuer that
+// lacks it: Auth0's "iss" has one and the match is exact, so suggesting the
+// bare domain would only lead to the next mistake.
+func withAuth0Slash(issuer string) string {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Path != "" || !strings.HasSuffix(u.Hostname(), ".auth0.com") {
+		return issuer
+	}
+	return issuer + "/"
 }
 
 // isLoopback reports whether host is localhost or a loopback address.

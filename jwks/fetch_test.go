@@ -163,8 +163,8 @@ func TestGet(t *testing.T) {
 			require.ErrorIs(t, err, ErrFetchStatus, code)
 			var se *StatusError
 			require.ErrorAs(t, err, &se)
-			assert.Equal(t, code, se.Code)
-			assert.Equal(t, srv.srv.URL+"/status", se.URL)
+			assert.Equal(t, code, se.Code())
+			assert.Equal(t, srv.srv.URL+"/status", se.URL())
 		}
 	})
 }

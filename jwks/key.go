@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"math/big"
+	"slices"
 )
 
 // MinRSABits is the smallest RSA modulus the package accepts (RFC 7518 §3.3
@@ -30,9 +32,29 @@ func (k *Key) ID() string { return k.id }
 // algorithm that fits its type may use it.
 func (k *Key) Algorithm() string { return k.algorithm }
 
-// Public returns the public key (*rsa.PublicKey, *ecdsa.PublicKey or
-// ed25519.PublicKey), or nil for an HMAC key.
-func (k *Key) Public() crypto.PublicKey { return k.public }
+// Public returns a copy of the public key (*rsa.PublicKey, *ecdsa.PublicKey
+// or ed25519.PublicKey), or nil for an HMAC key. It is a copy because the
+// key verifies every token of its issuer: nothing its caller does to the
+// value may change what verifies.
+func (k *Key) Public() crypto.PublicKey {
+	switch pub := k.public.(type) {
+	case *rsa.PublicKey:
+		return &rsa.PublicKey{N: new(big.Int).Set(pub.N), E: pub.E}
+	case *ecdsa.PublicKey:
+		b, err := pub.Bytes()
+		if err != nil {
+			return nil // checked when the key was built: it cannot fail
+		}
+		c, err := ecdsa.ParseUncompressedPublicKey(pub.Curve, b)
+		if err != nil {
+			return nil
+		}
+		return c
+	case ed25519.PublicKey:
+		return slices.Clone(pub)
+	}
+	return nil
+}
 
 // IsSymmetric reports whether the key is an HMAC secret.
 func (k *Key) IsSymmetric() bool { return k.secret != nil }

@@ -143,6 +143,9 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 		field, value = "Issuer", cfg.Issuer
 	}
 	if fixed, ok := withScheme(value); ok {
+		if field == "Issuer" {
+			fixed = withAuth0Slash(fixed)
+		}
 		return nil, fmt.Errorf("jwks: %s %q has no scheme; did you mean %q?", field, value, fixed)
 	}
 	if cfg.URL != "" {

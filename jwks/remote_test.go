@@ -738,7 +738,7 @@ func TestRemoteStartupFailureRecovers(t *testing.T) {
 	assert.Equal(t, testCooldown, ue.RetryAfter)
 	var se *StatusError
 	require.ErrorAs(t, err, &se)
-	assert.Equal(t, http.StatusServiceUnavailable, se.Code)
+	assert.Equal(t, http.StatusServiceUnavailable, se.Code())
 
 	steps := []struct {
 		advance     time.Duration
@@ -1232,9 +1232,14 @@ func TestNewRemoteWithoutScheme(t *testing.T) {
 		want string
 	}{
 		{
-			name: "issuer as a bare domain",
+			name: "an Auth0 issuer as a bare domain gets its trailing slash",
 			cfg:  RemoteConfig{Issuer: "tenant.auth0.com"},
-			want: `jwks: Issuer "tenant.auth0.com" has no scheme; did you mean "https://tenant.auth0.com"?`,
+			want: `jwks: Issuer "tenant.auth0.com" has no scheme; did you mean "https://tenant.auth0.com/"?`,
+		},
+		{
+			name: "another issuer as a bare domain does not",
+			cfg:  RemoteConfig{Issuer: "clerk.example.com"},
+			want: `jwks: Issuer "clerk.example.com" has no scheme; did you mean "https://clerk.example.com"?`,
 		},
 		{
 			name: "issuer as Auth0 shows it, trailing slash included",

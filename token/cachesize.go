@@ -9,8 +9,8 @@ import (
 // Sizes the cache's estimate is built from. They are those of the types
 // involved, so that the estimate follows the structures if they change.
 const (
-	sizeofToken  = int(unsafe.Sizeof(verified{}))
-	sizeofMember = int(unsafe.Sizeof(member{}))
+	sizeofVerified = int(unsafe.Sizeof(verified{}))
+	sizeofMember   = int(unsafe.Sizeof(member{}))
 	// mapSlotBytes is what one entry costs the map itself: its key and
 	// value words, control byte and the spare room of a table that grows
 	// by doubling (between 7/16 and 7/8 full), about 48 bytes on 64-bit.
@@ -24,7 +24,7 @@ const (
 // rounded up to the allocator's size classes, as memsize.Alloc approximates.
 func entrySize(raw string, t *verified) int {
 	c, h := &t.claims, &t.header
-	return mapSlotBytes + memsize.Alloc(len(raw)) + memsize.Alloc(sizeofToken) +
+	return mapSlotBytes + memsize.Alloc(len(raw)) + memsize.Alloc(sizeofVerified) +
 		memsize.Strings(h.Algorithm, h.KeyID, h.Type, h.Category) +
 		memsize.Alloc(cap(c.raw)) + memsize.Alloc(cap(c.members)*sizeofMember) + memsize.Alloc(c.namesLen()) +
 		memsize.Strings(c.issuer, c.subject, c.id, c.authorizedParty, c.clientID) + memsize.List(c.audience)

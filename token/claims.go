@@ -57,12 +57,14 @@ func (t Token) Claims() Claims {
 	return Claims{&t.v.claims}
 }
 
-// Key returns the key that verified the token; nil for the zero Token.
+// Key returns a copy of the key that verified the token; nil for the zero
+// Token. It is a copy because the key verifies every token of its issuer.
 func (t Token) Key() *jwks.Key {
-	if t.v == nil {
+	if t.v == nil || t.v.key == nil {
 		return nil
 	}
-	return t.v.key
+	k := *t.v.key
+	return &k
 }
 
 // Derive returns what compute derives from the token, computing it once per

@@ -42,6 +42,20 @@ func (c *claimData) decodeRegistered() error {
 	return nil
 }
 
+// issuerClaim reads "iss" alone, before the signature is checked: an absent
+// or non-string one is an issuer nobody trusts.
+func (c *claimData) issuerClaim() (string, error) {
+	raw, ok := c.value("iss")
+	if !ok {
+		return "", fmt.Errorf("%w: no iss", ErrIssuer)
+	}
+	iss, err := decodeString(raw)
+	if err != nil {
+		return "", fmt.Errorf("%w: iss is not a string", ErrIssuer)
+	}
+	return iss, nil
+}
+
 // maxNumericDate bounds NumericDate values to what time.Time represents
 // without overflow (year 2262 in UnixNano terms is not the limit here, but a
 // seconds count beyond ±2^53 cannot be a real date and would lose precision).

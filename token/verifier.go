@@ -28,7 +28,7 @@ type Verifier struct {
 	cache             *tokenCache // nil when disabled
 	logger            *slog.Logger
 	// nearIssuers remembers the near-miss issuers already logged; it holds
-	// at most one value per trusted issuer (see noteNearIssuer).
+	// at most two values per trusted issuer (see noteNearIssuer).
 	nearIssuers sync.Map
 }
 
@@ -63,9 +63,6 @@ func New(cfg Config) (*Verifier, error) {
 	}
 	if v.now == nil {
 		v.now = time.Now
-	}
-	if v.logger == nil {
-		v.logger = slog.Default()
 	}
 	return v, nil
 }
@@ -164,19 +161,19 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
 	tok := &verified{header: header, claims: claimData{raw: payload, members: slices.Clone(members)}}
-	if err := tok.claims.decodeRegistered(); err != nil {
-		return nil, err
-	}
 
 	// The issuer decides which keys may be consulted, so it is settled
 	// before any key lookup (RFC 8725 §3.8): a token naming an issuer we do
-	// not trust costs nothing but this map lookup.
-	iss, ok := v.issuers[tok.claims.issuer]
+	// not trust costs nothing but this map lookup. It is the only claim
+	// read before the signature; a token without a usable one names no
+	// issuer we trust.
+	issuer, err := tok.claims.issuerClaim()
+	if err != nil {
+		return nil, err
+	}
+	iss, ok := v.issuers[issuer]
 	if !ok {
-		if _, has := tok.claims.value("iss"); !has {
-			return nil, fmt.Errorf("%w: iss", ErrMissingClaim)
-		}
-		v.noteNearIssuer(tok.claims.issuer)
+		v.noteNearIssuer(issuer)
 		return nil, ErrIssuer
 	}
 	if iss.algorithms != nil && !iss.algorithms[header.Algorithm] {
@@ -207,8 +204,12 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 		}
 		return nil, ErrSignature
 	}
-	// Only now that the issuer vouches for the claims are they judged; a
-	// forged token was refused above whatever it claims.
+	// Only now that the issuer vouches for the claims are they judged, their
+	// JSON types included; a forged token was refused above whatever it
+	// claims.
+	if err := tok.claims.decodeRegistered(); err != nil {
+		return nil, err
+	}
 	if err := v.checkClaims(&tok.claims, iss); err != nil {
 		return nil, err
 	}
@@ -271,7 +272,8 @@ func (v *Verifier) checkClaims(c *claimData, iss *issuerEntry) error {
 // configuring Auth0 (whose issuer ends in "/") or Clerk (whose does not),
 // and one the client cannot diagnose from "token issuer is not trusted".
 // Only such values are remembered, so a flood of distinct issuers grows
-// nothing: each trusted issuer has exactly one near miss.
+// nothing: each trusted issuer has two near misses at most, one slash more
+// and one fewer.
 func (v *Verifier) noteNearIssuer(iss string) {
 	trusted := iss + "/"
 	if trimmed, ok := strings.CutSuffix(iss, "/"); ok {
@@ -283,7 +285,13 @@ func (v *Verifier) noteNearIssuer(iss string) {
 	if _, logged := v.nearIssuers.LoadOrStore(iss, struct{}{}); logged {
 		return
 	}
-	v.logger.Warn("token issuer differs from a trusted issuer only by a trailing slash; check the configured issuer",
+	logger := v.logger
+	if logger == nil {
+		// Looked up now, so that a default the application sets after New
+		// is the one used.
+		logger = slog.Default()
+	}
+	logger.Warn("token issuer differs from a trusted issuer only by a trailing slash; check the configured issuer",
 		"token_iss", iss, "configured_issuer", trusted)
 }
 

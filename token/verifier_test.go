@@ -596,7 +596,7 @@ func TestVerifyPayload(t *testing.T) {
 		// Claim names are case-sensitive: "Exp" is not "exp".
 		{"exp past, Exp future", `{"iss":$ISS,"aud":$AUD,"exp":` + past + `,"Exp":` + future + `}`, token.ErrExpired},
 		{"EXP only", `{"iss":$ISS,"aud":$AUD,"EXP":$EXP}`, token.ErrMissingClaim},
-		{"Iss only", `{"Iss":$ISS,"aud":$AUD,"exp":$EXP}`, token.ErrMissingClaim},
+		{"Iss only", `{"Iss":$ISS,"aud":$AUD,"exp":$EXP}`, token.ErrIssuer},
 		{"Aud only", `{"iss":$ISS,"Aud":$AUD,"exp":$EXP}`, token.ErrMissingClaim},
 
 		// exp: required, a non-negative number within range.
@@ -621,9 +621,11 @@ func TestVerifyPayload(t *testing.T) {
 		{"nbf null", `{"iss":$ISS,"aud":$AUD,"exp":$EXP,"nbf":null}`, token.ErrClaimType},
 		{"iat string", `{"iss":$ISS,"aud":$AUD,"exp":$EXP,"iat":"$NOW"}`, token.ErrClaimType},
 		{"iat negative", `{"iss":$ISS,"aud":$AUD,"exp":$EXP,"iat":-5}`, token.ErrClaimType},
-		{"iss number", `{"iss":1,"aud":$AUD,"exp":$EXP}`, token.ErrClaimType},
-		{"iss null", `{"iss":null,"aud":$AUD,"exp":$EXP}`, token.ErrClaimType},
-		{"iss array", `{"iss":[$ISS],"aud":$AUD,"exp":$EXP}`, token.ErrClaimType},
+		// iss is the one claim read before the signature: one that is not a
+		// string names no issuer we trust.
+		{"iss number", `{"iss":1,"aud":$AUD,"exp":$EXP}`, token.ErrIssuer},
+		{"iss null", `{"iss":null,"aud":$AUD,"exp":$EXP}`, token.ErrIssuer},
+		{"iss array", `{"iss":[$ISS],"aud":$AUD,"exp":$EXP}`, token.ErrIssuer},
 		{"sub number", `{"iss":$ISS,"aud":$AUD,"exp":$EXP,"sub":123}`, token.ErrClaimType},
 		{"jti object", `{"iss":$ISS,"aud":$AUD,"exp":$EXP,"jti":{}}`, token.ErrClaimType},
 		{"azp array", `{"iss":$ISS,"aud":$AUD,"exp":$EXP,"azp":["a"]}`, token.ErrClaimType},
@@ -789,7 +791,7 @@ func TestVerifyIssuer(t *testing.T) {
 		iss  any // nil removes "iss"
 		want *token.ValidationError
 	}{
-		{"missing", noSlash, nil, token.ErrMissingClaim},
+		{"missing", noSlash, nil, token.ErrIssuer},
 		{"empty", noSlash, "", token.ErrIssuer},
 		{"other issuer", noSlash, "https://evil.example.com", token.ErrIssuer},
 		{"token adds a trailing slash", noSlash, iss.URL() + "/", token.ErrIssuer},
@@ -800,8 +802,8 @@ func TestVerifyIssuer(t *testing.T) {
 		{"with a path", noSlash, iss.URL() + "/tenant", token.ErrIssuer},
 		{"with a space", noSlash, iss.URL() + " ", token.ErrIssuer},
 		{"prefix", noSlash, iss.URL()[:len(iss.URL())-1], token.ErrIssuer},
-		{"number", noSlash, 1, token.ErrClaimType},
-		{"array", noSlash, []string{iss.URL()}, token.ErrClaimType},
+		{"number", noSlash, 1, token.ErrIssuer},
+		{"array", noSlash, []string{iss.URL()}, token.ErrIssuer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -950,7 +952,7 @@ func TestVerifyOrder(t *testing.T) {
 		{"alg none beats a bad payload", b64s(`{"alg":"none"}`) + "." + b64s("not json") + ".", token.ErrAlgorithm},
 		{"crit beats a wrong issuer", expired().Header("crit", []string{"x"}).Claim("iss", "https://evil.example").MustSign(t), token.ErrUnsupportedHeader},
 		{"typ beats a bad claim type", f.iss.Token().Header("typ", "dpop+jwt").Claim("exp", "soon").MustSign(t), token.ErrType},
-		{"claim type beats a wrong issuer", f.iss.Token().Claim("exp", "soon").Claim("iss", "https://evil.example").MustSign(t), token.ErrClaimType},
+		{"a wrong issuer beats a bad claim type", f.iss.Token().Claim("exp", "soon").Claim("iss", "https://evil.example").MustSign(t), token.ErrIssuer},
 		{"issuer beats the issuer's algorithms", f.iss.Token().Claim("iss", "https://evil.example").MustSign(t), token.ErrIssuer},
 		{"issuer's algorithms beat expiry", expired().MustSign(t), token.ErrAlgorithm},
 		{"a malformed signature beats the claims", f.iss.Token().Algorithm("ES256").ExpiresIn(-time.Hour).MustSign(t) + "=", token.ErrMalformed},
@@ -990,6 +992,7 @@ func TestVerifyOrder(t *testing.T) {
 		})
 	}
 }
+
 func TestVerifyKeys(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -1166,7 +1169,8 @@ func TestVerifyStaticKeys(t *testing.T) {
 			tok, err := tt.v.Verify(t.Context(), tt.raw)
 			check(t, tok, err, tt.want)
 			if tt.want == nil {
-				assert.Same(t, tt.key, tok.Key())
+				assert.Equal(t, tt.key, tok.Key(), "a copy of the key that verified it")
+				assert.NotSame(t, tt.key, tok.Key())
 			}
 		})
 	}

@@ -167,8 +167,6 @@ func TestClerkSettingsMistakes(t *testing.T) {
 		{"publishable key and another Frontend API", map[string]string{"CLERK_PUBLISHABLE_KEY": "pk_test_" + base64.StdEncoding.EncodeToString([]byte("a.clerk.accounts.dev$")),
 			"CLERK_FRONTEND_API": "https://b.clerk.accounts.dev"}, "CLERK_PUBLISHABLE_KEY names https://a.clerk.accounts.dev but CLERK_FRONTEND_API is https://b.clerk.accounts.dev"},
 		{"JWT key not PEM", map[string]string{"CLERK_FRONTEND_API": "https://c.example.com", "CLERK_JWT_KEY": "not a key"}, "Clerk CLERK_JWT_KEY:"},
-		{"issuer without a scheme", map[string]string{"ISSUER_BASE_URL": "tenant.auth0.com/", "AUDIENCE": "a"},
-			`ISSUER_BASE_URL="tenant.auth0.com/" has no scheme; did you mean "https://tenant.auth0.com/"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -90,9 +90,6 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	default:
 		s.auth.Issuer = issuer
 		s.devMode = issuer == ""
-		if !s.devMode && !strings.Contains(issuer, "://") {
-			problems = append(problems, fmt.Sprintf("ISSUER_BASE_URL=%q has no scheme; did you mean %q?", issuer, "https://"+issuer))
-		}
 		if len(audience) == 0 {
 			if !s.devMode {
 				problems = append(problems, "AUDIENCE is required with ISSUER_BASE_URL: set it to your API identifier, e.g. https://api.example.com")
@@ -136,19 +133,22 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	return s, nil
 }
 
-// clerkFieldNames maps the Go names the Clerk preset's errors use to the
-// variables a user of this example sets.
-var clerkFieldNames = strings.NewReplacer(
+// fieldNames maps the Go names the library's configuration errors use to
+// the variables a user of this example sets.
+var fieldNames = strings.NewReplacer(
 	"bearer: ", "",
+	"jwks: ", "",
 	"PublishableKey", "CLERK_PUBLISHABLE_KEY",
 	"FrontendAPI", "CLERK_FRONTEND_API",
 	"JWTKey", "CLERK_JWT_KEY",
+	`Issuer "`, `ISSUER_BASE_URL "`,
+	`URL "`, `JWKS_URI "`,
 )
 
-// inEnvironmentWords words an error of the Clerk preset as the user typed
-// the setting: CLERK_PUBLISHABLE_KEY rather than PublishableKey.
+// inEnvironmentWords words a configuration error of the library as the user
+// typed the setting: CLERK_PUBLISHABLE_KEY rather than PublishableKey.
 func inEnvironmentWords(err error) string {
-	return clerkFieldNames.Replace(err.Error())
+	return fieldNames.Replace(err.Error())
 }
 
 // commaList splits a comma-separated variable, dropping blanks.

@@ -96,3 +96,30 @@ func TestMistypedIssuerStops(t *testing.T) {
 	assert.Contains(t, err.Error(), "ISSUER_BASE_URL does not match")
 	assert.Contains(t, err.Error(), "trailing slash")
 }
+
+// TestConfigurationErrorsSpeakTheEnvironment: a mistake the library finds
+// at New is reported with the variable the user set.
+func TestConfigurationErrorsSpeakTheEnvironment(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"issuer without a scheme", map[string]string{"ISSUER_BASE_URL": "tenant.auth0.com", "AUDIENCE": "a"},
+			`ISSUER_BASE_URL "tenant.auth0.com" has no scheme; did you mean "https://tenant.auth0.com/"?`},
+		{"JWKS URL without a scheme", map[string]string{"ISSUER_BASE_URL": "https://t.example.com", "AUDIENCE": "a", "JWKS_URI": "t.example.com/jwks.json"},
+			`JWKS_URI "t.example.com/jwks.json" has no scheme; did you mean "https://t.example.com/jwks.json"?`},
+		{"loopback issuer without a scheme", map[string]string{"ISSUER_BASE_URL": "localhost:3000", "AUDIENCE": "a"},
+			`ISSUER_BASE_URL "localhost:3000" has no scheme; did you mean "http://localhost:3000"?`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["PORT"] = "0"
+			err := run(context.Background(), envOf(tt.env), io.Discard, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "jwks:")
+			assert.NotContains(t, err.Error(), "bearer:")
+		})
+	}
+}

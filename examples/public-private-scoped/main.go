@@ -63,7 +63,7 @@ func run(ctx context.Context, getenv func(string) string, out, logs io.Writer) e
 	}
 	auth, err := echoauth.New(s.auth)
 	if err != nil {
-		return fmt.Errorf("configuration error:\n%v\n\n%s", err, usage)
+		return fmt.Errorf("configuration error:\n%s\n\n%s", inEnvironmentWords(err), usage)
 	}
 	if err := auth.Prefetch(ctx); err != nil {
 		if errors.Is(err, jwks.ErrIssuerMismatch) {
