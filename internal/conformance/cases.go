@@ -1,0 +1,196 @@
+package conformance
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/scopegate/scopegate/authtest"
+)
+
+// Challenges and bodies of the contract.
+const (
+	bare       = `Bearer realm="api"`
+	bodyNoAuth = `{"error":"unauthorized","error_description":"bearer token is missing"}`
+	missScope  = `Bearer realm="api", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages"`
+	bodyScope  = `{"error":"insufficient_scope","error_description":"token lacks the required scope"}`
+)
+
+// invalidToken is the challenge and body of a 401 invalid_token.
+func invalidToken(realm, description string) (string, string) {
+	return `Bearer realm="` + realm + `", error="invalid_token", error_description="` + description + `"`,
+		`{"error":"invalid_token","error_description":"` + description + `"}`
+}
+
+// invalidRequest is the challenge and body of a 400 invalid_request.
+func invalidRequest(description string) (string, string) {
+	return `Bearer realm="api", error="invalid_request", error_description="` + description + `"`,
+		`{"error":"invalid_request","error_description":"` + description + `"}`
+}
+
+// get is a GET of path with the Authorization header values.
+func get(path string, authorization ...string) request {
+	return request{path: path, authorization: authorization}
+}
+
+// ok is a 200 from the handler.
+var ok = want{status: 200, body: "ok"}
+
+// refused is a failure with its challenge and JSON body.
+func refused(status int, challenge, body string) want {
+	return want{status: status, challenge: challenge, body: body}
+}
+
+// cases is the table, signed by the environment's issuers.
+func (env *environment) cases(t *testing.T) []caseOf {
+	iss := env.issuer
+	valid := iss.Token().MustSign(t)
+	reader := iss.Token().Scope("read:messages").MustSign(t)
+	writer := iss.Token().Scope("openid write:messages").MustSign(t)
+	both := iss.Token().Scope("read:messages write:messages").MustSign(t)
+	scpArray := iss.Token().Claim("scp", []string{"read:messages"}).MustSign(t)
+	admin := iss.Token().Permissions("org:admin:example").MustSign(t)
+	clerkAdmin := iss.Token().Claim("org_id", "org_1").Claim("org_role", "org:admin").
+		Claim("org_permissions", []string{"org:admin:example"}).MustSign(t)
+	acme := iss.Token().Claim("tenant", "acme").MustSign(t)
+	otherTenant := iss.Token().Claim("tenant", "umbrella").MustSign(t)
+	expiredReader := iss.Token().Scope("read:messages").ExpiresIn(-time.Hour).MustSign(t)
+	forgedReader := authtest.TamperSignature(reader)
+	wrongAudience := iss.Token().Audience("https://other-api.example.com").MustSign(t)
+	otherIssuer := iss.Token().Claim("iss", "https://evil.example/").MustSign(t)
+	algNone := iss.Token().Algorithm("none").MustSign(t)
+	downToken := env.down.Token().MustSign(t)
+
+	malformedC, malformedB := invalidToken("api", "token is malformed")
+	expiredC, expiredB := invalidToken("api", "token is expired")
+	forgedC, forgedB := invalidToken("api", "token signature is invalid")
+	audienceC, audienceB := invalidToken("api", "token audience is not accepted")
+	issuerC, issuerB := invalidToken("api", "token issuer is not trusted")
+	algC, algB := invalidToken("api", "token algorithm is not allowed")
+	twoHeadersC, twoHeadersB := invalidRequest("request has more than one Authorization header")
+	emptyC, emptyB := invalidRequest("Authorization header has the Bearer scheme but no token")
+	twoTokensC, twoTokensB := invalidRequest("Authorization header is not Bearer followed by one token")
+	twoMethodsC, twoMethodsB := invalidRequest("request carries a token by more than one method")
+	twoQueryC, twoQueryB := invalidRequest("request carries the token query parameter more than once")
+	missingTenantC, missingTenantB := invalidToken("api", "Missing 'tenant' claim")
+	unexpectedTenantC, unexpectedTenantB := invalidToken("api", "Unexpected 'tenant' value")
+	realmMalformedC, realmMalformedB := invalidToken("orders", "token is malformed")
+
+	preflight := func(path string) request {
+		return request{method: "OPTIONS", path: path, header: map[string]string{
+			"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}}
+	}
+	page := func(path string, authorization ...string) request {
+		return request{path: path, authorization: authorization, header: map[string]string{"Sec-Fetch-Dest": "document"}}
+	}
+	query := func(path, token string, extra ...string) request {
+		q := url.Values{"access_token": {token}}
+		for _, e := range extra {
+			q.Add("access_token", e)
+		}
+		return request{path: path, query: q}
+	}
+
+	return []caseOf{
+		// Who may pass the strict middleware.
+		{"public, no token", "default", get(Public), ok},
+		{"no token", "default", get(Private), refused(401, bare, bodyNoAuth)},
+		{"another scheme", "default", get(Private, "Basic dXNlcjpwYXNz"), refused(401, bare, bodyNoAuth)},
+		{"a bare value without a scheme", "default", get(Private, valid), refused(401, bare, bodyNoAuth)},
+		{"garbage", "default", get(Private, "Bearer garbage"), refused(401, malformedC, malformedB)},
+		{"valid", "default", get(Private, "Bearer "+valid), ok},
+		{"scheme in lower case", "default", get(Private, "bearer "+valid), ok},
+		{"scheme in upper case", "default", get(Private, "BEARER "+valid), ok},
+		{"several spaces", "default", get(Private, "Bearer    "+valid), ok},
+		{"expired", "default", get(Private, "Bearer "+expiredReader), refused(401, expiredC, expiredB)},
+		{"forged signature", "default", get(Private, "Bearer "+forgedReader), refused(401, forgedC, forgedB)},
+		{"wrong audience", "default", get(Private, "Bearer "+wrongAudience), refused(401, audienceC, audienceB)},
+		{"another issuer", "default", get(Private, "Bearer "+otherIssuer), refused(401, issuerC, issuerB)},
+		{"alg none", "default", get(Private, "Bearer "+algNone), refused(401, algC, algB)},
+
+		// Malformed requests.
+		{"two Authorization headers", "default", get(Private, "Bearer "+valid, "Bearer "+valid), refused(400, twoHeadersC, twoHeadersB)},
+		{"Bearer alone", "default", get(Private, "Bearer"), refused(400, emptyC, emptyB)},
+		{"Bearer and spaces", "default", get(Private, "Bearer   "), refused(400, emptyC, emptyB)},
+		{"two tokens in one header", "default", get(Private, "Bearer "+valid+" "+valid), refused(400, twoTokensC, twoTokensB)},
+
+		// Authorization: 403 only for a valid token.
+		{"scoped, no token", "default", get(PrivateScoped), refused(401, bare, bodyNoAuth)},
+		{"scoped, no scope", "default", get(PrivateScoped, "Bearer "+valid), refused(403, missScope, bodyScope)},
+		{"scoped, another scope", "default", get(PrivateScoped, "Bearer "+writer), refused(403, missScope, bodyScope)},
+		{"scoped, the scope", "default", get(PrivateScoped, "Bearer "+reader), ok},
+		{"scoped, the scope in an scp array", "default", get(PrivateScoped, "Bearer "+scpArray), ok},
+		{"scoped, expired token with the scope", "default", get(PrivateScoped, "Bearer "+expiredReader), refused(401, expiredC, expiredB)},
+		{"scoped, forged token with the scope", "default", get(PrivateScoped, "Bearer "+forgedReader), refused(401, forgedC, forgedB)},
+		{"all scopes, one missing", "default", get(Both, "Bearer "+reader), refused(403,
+			`Bearer realm="api", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages write:messages"`, bodyScope)},
+		{"all scopes", "default", get(Both, "Bearer "+both), ok},
+		{"any scope, one present", "default", get(AnyScope, "Bearer "+writer), ok},
+		{"any scope, none", "default", get(AnyScope, "Bearer "+valid), refused(403,
+			`Bearer realm="api", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages write:messages"`, bodyScope)},
+		{"permission, Auth0's claim", "default", get(OrgAdmin, "Bearer "+admin), ok},
+		{"permission, Clerk's organization", "default", get(OrgAdmin, "Bearer "+clerkAdmin), ok},
+		{"permission missing", "default", get(OrgAdmin, "Bearer "+reader), refused(403,
+			`Bearer realm="api", error="insufficient_scope", error_description="token lacks the required permission", scope="org:admin:example"`,
+			`{"error":"insufficient_scope","error_description":"token lacks the required permission"}`)},
+		{"claim equals", "default", get(Tenant, "Bearer "+acme), ok},
+		{"claim differs", "default", get(Tenant, "Bearer "+otherTenant), refused(401, unexpectedTenantC, unexpectedTenantB)},
+		{"claim missing", "default", get(Tenant, "Bearer "+valid), refused(401, missingTenantC, missingTenantB)},
+
+		// The lax middleware: never refuses, never signs in a bad token.
+		{"lax, no token", "default", get(Me), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "false", "userId": "null", "scopes": "null", "sessionClaims": "null"}}},
+		{"lax, valid", "default", get(Me, "Bearer "+reader), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "true", "userId": `"` + authtest.DefaultSubject + `"`, "scopes": `["read:messages"]`, "permissions": "[]"}}},
+		{"lax, forged", "default", get(Me, "Bearer "+forgedReader), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "false", "userId": "null"}}},
+		{"lax, malformed request", "default", get(Me, "Bearer "+valid, "Bearer "+valid), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "false"}}},
+		{"RequireAuth after lax, API call", "default", get(Account), refused(401, bare, bodyNoAuth)},
+		{"RequireAuth after lax, forged", "default", get(Account, "Bearer "+forgedReader), refused(401, forgedC, forgedB)},
+		{"RequireAuth after lax, malformed", "default", get(Account, "Bearer"), refused(400, emptyC, emptyB)},
+		{"RequireAuth after lax, valid", "default", get(Account, "Bearer "+valid), ok},
+
+		// Pages go to the sign-in page when one is configured; API calls
+		// still get 401.
+		{"page, no sign-in page configured", "default", page(Account), refused(401, bare, bodyNoAuth)},
+		{"page, signed out", "sign-in", page(Account), want{status: 303,
+			location: "/sign-in?redirect_url=" + url.QueryEscape("http://example.com/account")}},
+		{"page, signed in", "sign-in", page(Account, "Bearer "+valid), ok},
+		{"API call, sign-in page configured", "sign-in", get(Account), refused(401, bare, bodyNoAuth)},
+		{"page, strict route", "sign-in", page(Private), refused(401, bare, bodyNoAuth)},
+
+		// CORS preflights: never a 401, never a handler on a strict route.
+		{"preflight, strict route", "default", preflight(Private), want{status: 204}},
+		{"OPTIONS without preflight headers", "default", request{method: "OPTIONS", path: Private}, refused(401, bare, bodyNoAuth)},
+
+		// Token sources.
+		{"cookie", "sources", request{path: Private, cookie: valid}, ok},
+		{"cookie not enabled", "default", request{path: Private, cookie: valid}, refused(401, bare, bodyNoAuth)},
+		{"header wins over cookie", "sources", request{path: Private, cookie: valid, authorization: []string{"Bearer garbage"}}, refused(401, malformedC, malformedB)},
+		{"a bare header value keeps the cookie out", "sources", request{path: Private, cookie: valid, authorization: []string{"garbage"}}, refused(401, bare, bodyNoAuth)},
+		{"another scheme leaves the cookie to decide", "sources", request{path: Private, cookie: valid, authorization: []string{"Basic dXNlcjpwYXNz"}}, ok},
+		{"query", "sources", query(Private, valid), ok},
+		{"query not enabled", "default", query(Private, valid), refused(401, bare, bodyNoAuth)},
+		{"query and header", "sources", func() request { r := query(Private, valid); r.authorization = []string{"Bearer " + valid}; return r }(),
+			refused(400, twoMethodsC, twoMethodsB)},
+		{"query and cookie", "sources", func() request { r := query(Private, valid); r.cookie = valid; return r }(),
+			refused(400, twoMethodsC, twoMethodsB)},
+		{"query twice", "sources", query(Private, valid, valid), refused(400, twoQueryC, twoQueryB)},
+		{"query empty", "sources", query(Private, ""), refused(400, emptyC, emptyB)},
+
+		// The realm names every challenge.
+		{"realm, no token", "realm", get(PrivateScoped), refused(401, `Bearer realm="orders"`, bodyNoAuth)},
+		{"realm, garbage", "realm", get(Private, "Bearer garbage"), refused(401, realmMalformedC, realmMalformedB)},
+		{"realm, no scope", "realm", get(PrivateScoped, "Bearer "+valid), refused(403,
+			`Bearer realm="orders", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages"`, bodyScope)},
+
+		// Keys that cannot be fetched: 503 for a token that may be valid.
+		{"keys down", "keys-down", get(Private, "Bearer "+downToken), want{status: 503, challenge: bare, retryAfter: "30",
+			body: `{"error":"temporarily_unavailable","error_description":"signing keys are unavailable, retry later"}`}},
+		{"keys down, lax", "keys-down", get(Me, "Bearer "+downToken), want{status: 200, fields: map[string]string{"isAuthenticated": "false"}}},
+		{"keys down, RequireAuth", "keys-down", get(Account, "Bearer "+downToken), want{status: 503, challenge: bare, retryAfter: "30",
+			body: `{"error":"temporarily_unavailable","error_description":"signing keys are unavailable, retry later"}`}},
+		{"keys down, garbage still 401", "keys-down", get(Private, "Bearer garbage"), refused(401, malformedC, malformedB)},
+	}
+}

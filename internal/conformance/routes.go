@@ -1,0 +1,46 @@
+// Package conformance is the one table of HTTP cases every face of
+// scopegate (echoauth, echo5auth, httpauth) must answer identically: the
+// whole answering contract, from the status to the last header and body
+// byte that matters. A face's test builds its own server over the routes
+// below with its own API and hands it to Run; the cases live here only.
+package conformance
+
+import (
+	"net/http"
+
+	"github.com/scopegate/scopegate/bearer"
+)
+
+// The routes a face's server serves, each with the middlewares its comment
+// names. Every handler answers 200 with the body "ok", except Me, which
+// answers the auth object as JSON.
+const (
+	// Public has no middleware.
+	Public = "/api/public"
+	// Private is strict (CheckJWT); it answers OPTIONS too, so that
+	// preflights reach the strict middleware.
+	Private = "/api/private"
+	// PrivateScoped is strict, then RequireScopes("read:messages").
+	PrivateScoped = "/api/private-scoped"
+	// OrgAdmin is strict, then Has(scopes.Permission("org:admin:example")).
+	OrgAdmin = "/api/org-admin"
+	// Me is lax (WithAuth) and answers the auth object as JSON.
+	Me = "/api/me"
+	// Both is strict, then RequireScopes("read:messages", "write:messages").
+	Both = "/api/both"
+	// AnyScope is strict, then RequireAnyScope("read:messages", "write:messages").
+	AnyScope = "/api/any-scope"
+	// Tenant is strict, then ClaimEquals("tenant", "acme").
+	Tenant = "/api/tenant"
+	// Account is lax, then RequireAuth: a page a browser navigates to.
+	Account = "/account"
+)
+
+// Face is a face under test.
+type Face struct {
+	// Name names the face in test output.
+	Name string
+	// New builds the face's server over the routes above, configured with
+	// cfg, or returns the error of the face's New.
+	New func(cfg bearer.Config) (http.Handler, error)
+}

@@ -1,0 +1,146 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
+)
+
+// request is what a case sends.
+type request struct {
+	method        string
+	path          string
+	authorization []string          // Authorization header values, in order
+	cookie        string            // the __session cookie, when set
+	query         url.Values        // the query string
+	header        map[string]string // other headers
+}
+
+// want is what a case must get back. Headers not named must be absent.
+type want struct {
+	status     int
+	challenge  string // WWW-Authenticate
+	retryAfter string
+	location   string
+	// body is the exact body for "ok", "" for none, or a JSON document the
+	// body must equal as JSON.
+	body string
+	// fields are members of the JSON body of Me that must equal these (raw
+	// JSON); other members are not compared.
+	fields map[string]string
+}
+
+// caseOf is one row of the table.
+type caseOf struct {
+	name    string
+	variant string
+	req     request
+	want    want
+}
+
+// Run serves every case of the table through face and checks each answer.
+// Every variant of the configuration gets a server of its own.
+func Run(t *testing.T, face Face) {
+	env := newEnvironment(t)
+	handlers := map[string]http.Handler{}
+	for name, cfg := range env.variants {
+		h, err := face.New(cfg)
+		require.NoError(t, err, "%s: variant %s", face.Name, name)
+		handlers[name] = h
+	}
+	for _, c := range env.cases(t) {
+		t.Run(c.variant+"/"+c.name, func(t *testing.T) {
+			h, ok := handlers[c.variant]
+			require.True(t, ok, "no variant %q", c.variant)
+			check(t, c, serve(h, c.req))
+		})
+	}
+}
+
+// serve sends r to h.
+func serve(h http.Handler, r request) *httptest.ResponseRecorder {
+	target := r.path
+	if len(r.query) > 0 {
+		target += "?" + r.query.Encode()
+	}
+	method := r.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req := httptest.NewRequest(method, target, nil)
+	for _, v := range r.authorization {
+		req.Header.Add("Authorization", v)
+	}
+	if r.cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "__session", Value: r.cookie})
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// check compares an answer with what the case wants.
+func check(t *testing.T, c caseOf, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	body, _ := io.ReadAll(rec.Body)
+	require.Equal(t, c.want.status, rec.Code, "body %s", body)
+	assert.Equal(t, c.want.challenge, rec.Header().Get("WWW-Authenticate"), "WWW-Authenticate")
+	assert.Equal(t, c.want.retryAfter, rec.Header().Get("Retry-After"), "Retry-After")
+	assert.Equal(t, c.want.location, rec.Header().Get("Location"), "Location")
+	switch {
+	case c.want.fields != nil:
+		var got map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(body, &got), "body %s", body)
+		for k, v := range c.want.fields {
+			assert.JSONEq(t, v, string(got[k]), "member %s of %s", k, body)
+		}
+	case c.want.body == "" || c.want.body == "ok":
+		assert.Equal(t, c.want.body, string(bytes.TrimSpace(body)))
+	default:
+		assert.JSONEq(t, c.want.body, string(body))
+		assert.Contains(t, rec.Header().Get("Content-Type"), "application/json")
+	}
+}
+
+// environment is the issuers the cases are signed by and the configuration
+// variants the faces are built with.
+type environment struct {
+	issuer   *authtest.Issuer // keys published, discovery served
+	down     *authtest.Issuer // its key set answers 500
+	variants map[string]bearer.Config
+}
+
+func newEnvironment(t *testing.T) *environment {
+	env := &environment{issuer: authtest.NewIssuer(t), down: authtest.NewIssuer(t)}
+	env.down.SetHandler(authtest.JWKSPath, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	base := func() bearer.Config {
+		return bearer.Config{Issuer: env.issuer.URL(), Audience: []string{env.issuer.Audience()}}
+	}
+	env.variants = map[string]bearer.Config{"default": base()}
+	sources := base()
+	sources.Cookie, sources.QueryParameter = "__session", "access_token"
+	env.variants["sources"] = sources
+	realm := base()
+	realm.Realm = "orders"
+	env.variants["realm"] = realm
+	signIn := base()
+	signIn.SignInURL = "/sign-in"
+	env.variants["sign-in"] = signIn
+	env.variants["keys-down"] = bearer.Config{Issuer: env.down.URL(), Audience: []string{env.down.Audience()}}
+	return env
+}
