@@ -1,8 +1,9 @@
-// Command public-private-scoped runs the API of the Auth0 quickstarts on Echo
-// with scopegate: /api/public for anyone, /api/private for a valid token,
-// /api/private-scoped for a token with the read:messages scope,
+// Command public-private-scoped runs the API of the Auth0 quickstarts on
+// Echo v4 with scopegate: /api/public for anyone, /api/private for a valid
+// token, /api/private-scoped for a token with the read:messages scope,
 // /api/org-admin for the org:admin:example permission, and /api/me showing
-// the auth object, signed in or not.
+// the auth object, signed in or not. examples/echo5 and examples/nethttp
+// serve the same routes, read the same environment and answer the same.
 //
 // With no ISSUER_BASE_URL it runs in dev mode: an issuer embedded in the
 // process serves discovery and keys on loopback, and the program prints curl
@@ -12,150 +13,43 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
-	"time"
 
-	"github.com/scopegate/scopegate/authtest"
+	"github.com/labstack/echo/v4"
+
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
-	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/examples/internal/app"
+	"github.com/scopegate/scopegate/scopes"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-}
+func main() { app.Main(newServer) }
 
-// run starts the server and serves until ctx ends. The guide goes to out;
-// key fetch events (never token contents) go to logs, so that an operator
-// sees when keys are fetched, refreshed, skipped or unreachable.
-func run(ctx context.Context, getenv func(string) string, out, logs io.Writer) error {
-	s, err := loadSettings(getenv)
+// newServer wires the routes of the Auth0 API quickstarts, plus an
+// organization admin route and a lax /api/me, onto a new Echo.
+func newServer(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error) {
+	auth, err := echoauth.New(cfg)
 	if err != nil {
-		return fmt.Errorf("configuration error:\n%v\n\n%s", err, usage)
+		return nil, nil, err
 	}
-	s.auth.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	host := ""
-	var dev *authtest.Issuer
-	if s.devMode {
-		// The dev server listens on loopback only: its tokens are minted by
-		// the process itself and prove nothing to the outside world.
-		host = "127.0.0.1"
-		dev, err = authtest.Start(authtest.WithAudience(s.audience[0]))
-		if err != nil {
-			return fmt.Errorf("starting the embedded issuer: %w", err)
-		}
-		defer dev.Close()
-		s.auth.Issuer = dev.URL()
-	}
-	auth, err := echoauth.New(s.auth)
-	if err != nil {
-		return fmt.Errorf("configuration error:\n%s\n\n%s", inEnvironmentWords(err), usage)
-	}
-	if err := auth.Prefetch(ctx); err != nil {
-		if errors.Is(err, jwks.ErrIssuerMismatch) {
-			// No retry mends a mistyped issuer: stop, and say what to set.
-			return fmt.Errorf("configuration error:\nISSUER_BASE_URL does not match the issuer's own discovery document: %v\n\n%s", err, usage)
-		}
-		// Not fatal: the key set retries on its own, and requests answer
-		// 503 with Retry-After until keys arrive.
-		fmt.Fprintf(logs, "warning: signing keys are not available yet: %v\n", err)
-	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
 
-	listener, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(s.port)))
-	if err != nil {
-		return fmt.Errorf("listening on port %d: %w (set PORT to another port)", s.port, err)
-	}
-	// The address the server really listens on: in dev mode that is
-	// 127.0.0.1, which "localhost" may resolve past (to ::1) first.
-	shown := host
-	if shown == "" {
-		shown = "localhost"
-	}
-	base := "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port))
-	switch {
-	case dev != nil:
-		printDevGuide(out, base, dev, s.auth.AuthorizedParties)
-	case s.clerk:
-		fmt.Fprintf(out, "scopegate example listening on %s, trusting Clerk session tokens from %s\n", base, s.auth.Issuer)
-	default:
-		fmt.Fprintf(out, "scopegate example listening on %s, trusting %s for audience %v\n", base, s.auth.Issuer, s.audience)
-	}
-
-	server := &http.Server{Handler: newServer(auth), ReadHeaderTimeout: 10 * time.Second}
-	errs := make(chan error, 1)
-	go func() { errs <- server.Serve(listener) }()
-	select {
-	case err := <-errs:
-		return err
-	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := server.Shutdown(shutdown); err != nil {
-			return err
-		}
-		if err := <-errs; !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	}
-}
-
-// printDevGuide prints tokens of the embedded issuer and curl commands
-// that show each route's answers.
-func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, authorizedParties []string) {
-	day := 24 * time.Hour
-	token := func() *authtest.TokenBuilder {
-		b := dev.Token().ExpiresIn(day)
-		if len(authorizedParties) > 0 {
-			b.Claim("azp", authorizedParties[0])
-		}
-		return b
-	}
-	noScope := token().String()
-	reader := token().Scope("read:messages").String()
-	// Auth0 RBAC: the permission is listed in "permissions".
-	admin := token().Scope("read:messages").Permissions("org:admin:example").String()
-	// Clerk session token, version 2: the active organization's permissions
-	// are packed in "o" against the organization features of "fea".
-	clerkAdmin := token().Claim("sid", "sess_dev").Claim("v", 2).Claim("fea", "o:admin").
-		Claim("o", map[string]any{"id": "org_dev", "slg": "example", "rol": "admin", "per": "example", "fpm": "1"}).String()
-	fmt.Fprintf(out, `scopegate example listening on %[1]s (dev mode: embedded issuer at %[2]s)
-
-Tokens valid for 24 hours (paste into your shell): a user without scope, a
-reader, an organization admin by Auth0 permissions and by Clerk organization:
-  export NO_SCOPE_TOKEN=%[3]s
-  export READER_TOKEN=%[4]s
-  export ADMIN_TOKEN=%[5]s
-  export CLERK_ADMIN_TOKEN=%[6]s
-
-Try:
-  curl -i %[1]s/api/public                                                     # 200
-  curl -i %[1]s/api/private                                                    # 401
-  curl -i -H "Authorization: Bearer $NO_SCOPE_TOKEN" %[1]s/api/private         # 200
-  curl -i -H "Authorization: Bearer $NO_SCOPE_TOKEN" %[1]s/api/private-scoped  # 403
-  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/private-scoped    # 200
-  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/org-admin         # 403
-  curl -i -H "Authorization: Bearer $ADMIN_TOKEN" %[1]s/api/org-admin          # 200
-  curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/org-admin    # 200
-  curl -i -H "Authorization: Bearer not-a-token" %[1]s/api/private             # 401
-  curl -i %[1]s/api/me                                                         # 200, signed out
-  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/me                # 200, signed in
-  curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/me           # 200, with the organization
-
-Stop with Ctrl-C.
-`, base, dev.URL(), noScope, reader, admin, clerkAdmin)
+	api := e.Group("/api")
+	api.GET("/public", func(c echo.Context) error { return c.JSON(http.StatusOK, app.PublicMessage) })
+	api.GET("/private", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, app.PrivateMessage)
+	}, auth.CheckJWT())
+	api.GET("/private-scoped", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, app.PrivateScopedMessage)
+	}, auth.CheckJWT(), echoauth.RequireScopes("read:messages"))
+	api.GET("/org-admin", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, app.OrgAdminMessage)
+	}, auth.CheckJWT(), echoauth.Has(scopes.Permission("org:admin:example")))
+	// Lax: signed in or signed out, the handler runs and shows what it knows.
+	api.GET("/me", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, echoauth.GetAuth(c))
+	}, auth.WithAuth())
+	return e, auth.Authenticator, nil
 }

@@ -1,9 +1,9 @@
-package main
+package apptest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,27 +12,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
-	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/examples/internal/app"
 )
 
 // TestExternalIssuerContract points the example, configured through its
 // environment, at an issuer on loopback shaped like an Auth0 tenant (issuer
 // with a trailing slash, discovery, JWKS) and checks the answer to every
 // kind of token the contract names.
-func TestExternalIssuerContract(t *testing.T) {
+func testExternalIssuerContract(t *testing.T, server app.Server) {
 	clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
 	issuer := authtest.NewIssuer(t, authtest.WithTrailingSlash(), authtest.WithClock(clock.Now))
-	s, err := loadSettings(envOf(map[string]string{
+	s, err := app.LoadSettings(envOf(map[string]string{
 		"ISSUER_BASE_URL": issuer.URL(),
 		"AUDIENCE":        "https://api.example.com, https://other.example.com",
 		"CLOCK_SKEW":      "5s",
 	}))
 	require.NoError(t, err)
-	s.auth.Now = clock.Now
-	auth, err := echoauth.New(s.auth)
-	require.NoError(t, err)
-	api := httptest.NewServer(newServer(auth))
-	t.Cleanup(api.Close)
+	s.Auth.Now = clock.Now
+	api, _ := startAPI(t, s.Auth, server)
 
 	now := clock.Now()
 	rsaPEM := issuer.PublicKeyPEM("RS256")
@@ -82,6 +79,10 @@ func TestExternalIssuerContract(t *testing.T) {
 		{"no permission", "/api/org-admin", "Bearer " + valid, 403, "token lacks the required permission"},
 		{"public", "/api/public", "Bearer garbage", 200, ""},
 	}
+	// What each route answers on success, and the scope its 403 names.
+	messages := map[string]app.Message{"/api/public": app.PublicMessage, "/api/private": app.PrivateMessage,
+		"/api/private-scoped": app.PrivateScopedMessage, "/api/org-admin": app.OrgAdminMessage}
+	scopes := map[string]string{"/api/private-scoped": "read:messages", "/api/org-admin": "org:admin:example"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, err := http.NewRequest(http.MethodGet, api.URL+tt.path, nil)
@@ -92,23 +93,31 @@ func TestExternalIssuerContract(t *testing.T) {
 			resp, err := api.Client().Do(req)
 			require.NoError(t, err)
 			defer resp.Body.Close()
-			var body struct {
-				Error       string `json:"error"`
-				Description string `json:"error_description"`
-				Message     string `json:"message"`
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.Equal(t, tt.status, resp.StatusCode, "%s", body)
+			// Every example answers byte for byte the same JSON and the
+			// same headers: the challenge, and nothing of Retry-After.
+			var challenge, want string
+			switch tt.status {
+			case http.StatusOK:
+				b, _ := json.Marshal(messages[tt.path])
+				want = string(b)
+			case http.StatusUnauthorized:
+				challenge = `Bearer realm="api"`
+				want = `{"error":"unauthorized","error_description":"` + tt.description + `"}`
+				if tt.header != "" {
+					challenge += `, error="invalid_token", error_description="` + tt.description + `"`
+					want = `{"error":"invalid_token","error_description":"` + tt.description + `"}`
+				}
+			case http.StatusForbidden:
+				challenge = `Bearer realm="api", error="insufficient_scope", error_description="` + tt.description + `", scope="` + scopes[tt.path] + `"`
+				want = `{"error":"insufficient_scope","error_description":"` + tt.description + `"}`
 			}
-			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
-			require.Equal(t, tt.status, resp.StatusCode, body.Description)
-			if tt.status == http.StatusOK {
-				assert.NotEmpty(t, body.Message)
-				return
-			}
-			assert.Equal(t, tt.description, body.Description)
-			challenge := resp.Header.Get("WWW-Authenticate")
-			assert.True(t, strings.HasPrefix(challenge, `Bearer realm="api"`), challenge)
-			if tt.status == http.StatusUnauthorized && tt.header != "" {
-				assert.Contains(t, challenge, `error="invalid_token"`)
-			}
+			assert.JSONEq(t, want, string(body))
+			assert.Equal(t, challenge, resp.Header.Get("WWW-Authenticate"))
+			assert.Empty(t, resp.Header.Get("Retry-After"))
+			assert.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), resp.Header.Get("Content-Type"))
 		})
 	}
 }

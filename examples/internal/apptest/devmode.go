@@ -1,32 +1,31 @@
-package main
+package apptest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/examples/internal/app"
 )
 
 // TestDevModePrintedCommands starts the example as `go run` would, with no
 // configuration, and replays every curl command it prints: each must answer
 // the status its comment promises.
-func TestDevModePrintedCommands(t *testing.T) {
+func testDevModePrintedCommands(t *testing.T, server app.Server) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, writer := io.Pipe()
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, envOf(map[string]string{"PORT": "0"}), writer, logs)
+		done <- app.Run(ctx, envOf(map[string]string{"PORT": "0"}), writer, logs, server)
 		writer.Close()
 	}()
 	t.Cleanup(func() {
@@ -79,27 +78,8 @@ func TestDevModePrintedCommands(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a buffer the server's goroutines may log into while the
-// test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestConfigurationErrors prints what to set and fails.
-func TestConfigurationErrors(t *testing.T) {
+func testConfigurationErrors(t *testing.T, server app.Server) {
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -113,7 +93,7 @@ func TestConfigurationErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(context.Background(), envOf(tt.env), io.Discard, io.Discard)
+			err := app.Run(context.Background(), envOf(tt.env), io.Discard, io.Discard, server)
 			require.Error(t, err)
 			for _, want := range tt.want {
 				assert.Contains(t, err.Error(), want)
@@ -121,22 +101,4 @@ func TestConfigurationErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), "ISSUER_BASE_URL", "the usage is printed")
 		})
 	}
-}
-
-// privateStatus requests /api/private from api with token and returns the
-// status.
-func privateStatus(t *testing.T, api *httptest.Server, token string) int {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, api.URL+"/api/private", nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := api.Client().Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// envOf turns a map into a getenv function.
-func envOf(env map[string]string) func(string) string {
-	return func(name string) string { return env[name] }
 }

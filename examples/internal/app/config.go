@@ -1,4 +1,7 @@
-package main
+// Package app is what the three examples share: the environment they read,
+// the dev mode that prints tokens and curl commands, and the server's life.
+// Each example only wires its routes with its face.
+package app
 
 import (
 	"errors"
@@ -8,25 +11,30 @@ import (
 	"time"
 
 	"github.com/scopegate/scopegate/bearer"
-	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/token"
 )
 
-// settings is the example's configuration, read from the environment.
-type settings struct {
-	port     int
-	devMode  bool
-	clerk    bool // Clerk session tokens, through bearer.Clerk
-	auth     echoauth.Config
-	audience []string
+// Settings is an example's configuration, read from the environment.
+type Settings struct {
+	// Port is the port to listen on.
+	Port int
+	// DevMode is set when no issuer is configured: an issuer embedded in
+	// the process signs the tokens the guide prints.
+	DevMode bool
+	// Clerk is set for Clerk session tokens (bearer.Clerk).
+	Clerk bool
+	// Auth is the authentication configuration.
+	Auth bearer.Config
+	// Audience lists the API identifiers.
+	Audience []string
 }
 
 // defaultAudience is the API identifier of the Auth0 quickstarts, used in
 // dev mode when AUDIENCE is not set.
 const defaultAudience = "https://api.example.com"
 
-// usage explains every variable; it is printed with configuration errors.
-const usage = `Environment:
+// Usage explains every variable; it is printed with configuration errors.
+const Usage = `Environment:
   PORT                   port to listen on (default 3010; 0 picks a free port)
   ISSUER_BASE_URL        exact issuer of your tokens, e.g. https://YOUR_TENANT.auth0.com/
                          (unset: dev mode with an embedded issuer, no account or network needed)
@@ -45,18 +53,18 @@ Clerk session tokens (instead of ISSUER_BASE_URL and AUDIENCE; they carry no aud
                          verification (one line is fine); without it keys come from the JWKS
   SESSION_COOKIE defaults to __session with Clerk`
 
-// loadSettings reads the configuration through getenv. Every mistake is
+// LoadSettings reads the configuration through getenv. Every mistake is
 // reported at once, with what to set.
-func loadSettings(getenv func(string) string) (settings, error) {
-	var s settings
+func LoadSettings(getenv func(string) string) (Settings, error) {
+	var s Settings
 	var problems []string
-	s.port = 3010
+	s.Port = 3010
 	if p := strings.TrimSpace(getenv("PORT")); p != "" {
 		port, err := strconv.Atoi(p)
 		if err != nil || port < 0 || port > 65535 {
 			problems = append(problems, fmt.Sprintf("PORT=%q is not a port number (1-65535, or 0 for any free port)", p))
 		}
-		s.port = port
+		s.Port = port
 	}
 	issuer := strings.TrimSpace(getenv("ISSUER_BASE_URL"))
 	audience := commaList(getenv("AUDIENCE"))
@@ -70,9 +78,9 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		AuthorizedParties: parties,
 		Cookie:            cookie,
 	}
-	s.clerk = clerk.PublishableKey != "" || clerk.FrontendAPI != "" || clerk.JWTKey != ""
+	s.Clerk = clerk.PublishableKey != "" || clerk.FrontendAPI != "" || clerk.JWTKey != ""
 	switch {
-	case s.clerk:
+	case s.Clerk:
 		if issuer != "" {
 			problems = append(problems, "set either ISSUER_BASE_URL (Auth0, any OpenID issuer) or CLERK_PUBLISHABLE_KEY / CLERK_FRONTEND_API (Clerk), not both")
 		}
@@ -86,32 +94,32 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		if err != nil {
 			problems = append(problems, inEnvironmentWords(err))
 		}
-		s.auth = cfg
+		s.Auth = cfg
 	default:
-		s.auth.Issuer = issuer
-		s.devMode = issuer == ""
+		s.Auth.Issuer = issuer
+		s.DevMode = issuer == ""
 		if len(audience) == 0 {
-			if !s.devMode {
+			if !s.DevMode {
 				problems = append(problems, "AUDIENCE is required with ISSUER_BASE_URL: set it to your API identifier, e.g. https://api.example.com")
 			}
 			audience = []string{defaultAudience}
 		}
-		s.audience = audience
-		s.auth.Audience = audience
-		s.auth.JWKSURL = jwksURL
-		if s.devMode && jwksURL != "" {
+		s.Audience = audience
+		s.Auth.Audience = audience
+		s.Auth.JWKSURL = jwksURL
+		if s.DevMode && jwksURL != "" {
 			problems = append(problems, "JWKS_URI needs ISSUER_BASE_URL too: set the issuer of the tokens those keys sign")
 		}
-		s.auth.Cookie = cookie
-		s.auth.AuthorizedParties = parties
+		s.Auth.Cookie = cookie
+		s.Auth.AuthorizedParties = parties
 	}
 	for _, d := range []struct {
 		name string
 		into *time.Duration
 	}{
-		{"CLOCK_SKEW", &s.auth.ClockSkew},
-		{"JWKS_CACHE_TTL", &s.auth.CacheTTL},
-		{"JWKS_REFRESH_COOLDOWN", &s.auth.RefreshCooldown},
+		{"CLOCK_SKEW", &s.Auth.ClockSkew},
+		{"JWKS_CACHE_TTL", &s.Auth.CacheTTL},
+		{"JWKS_REFRESH_COOLDOWN", &s.Auth.RefreshCooldown},
 	} {
 		v := strings.TrimSpace(getenv(d.name))
 		if v == "" {
@@ -119,7 +127,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		}
 		parsed, err := time.ParseDuration(v)
 		switch {
-		case err == nil && parsed == 0 && d.into == &s.auth.ClockSkew:
+		case err == nil && parsed == 0 && d.into == &s.Auth.ClockSkew:
 			*d.into = token.NoClockSkew // an explicit zero means exact comparisons
 		case err != nil || parsed <= 0:
 			problems = append(problems, fmt.Sprintf("%s=%q is not a positive Go duration such as 5s or 10m", d.name, v))

@@ -1,10 +1,9 @@
-package main
+package apptest
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -12,27 +11,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
-	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/examples/internal/app"
 )
 
 // TestClerkStyleSessions configures the example as a Clerk backend through
 // its environment (session cookie, authorized parties) and checks that
 // /api/org-admin accepts Clerk version 1 and version 2 organization admins and
 // Auth0 permissions alike, and that /api/me shows the organization.
-func TestClerkStyleSessions(t *testing.T) {
+func testClerkStyleSessions(t *testing.T, server app.Server) {
 	issuer := authtest.NewIssuer(t)
-	s, err := loadSettings(envOf(map[string]string{
+	s, err := app.LoadSettings(envOf(map[string]string{
 		"ISSUER_BASE_URL":    issuer.URL(),
 		"AUDIENCE":           issuer.Audience(),
 		"SESSION_COOKIE":     "__session",
 		"AUTHORIZED_PARTIES": "https://app.example.com, https://admin.example.com",
 	}))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"https://app.example.com", "https://admin.example.com"}, s.auth.AuthorizedParties)
-	auth, err := echoauth.New(s.auth)
-	require.NoError(t, err)
-	api := httptest.NewServer(newServer(auth))
-	t.Cleanup(api.Close)
+	assert.Equal(t, []string{"https://app.example.com", "https://admin.example.com"}, s.Auth.AuthorizedParties)
+	api, _ := startAPI(t, s.Auth, server)
 
 	session := func() *authtest.TokenBuilder {
 		return issuer.Token().Claim("azp", "https://app.example.com").Claim("sid", "sess_1")
@@ -93,23 +89,20 @@ func TestClerkStyleSessions(t *testing.T) {
 // the dashboard on one line (networkless), the __session cookie by default.
 // Decisions are Clerk's: a top-level permissions claim grants nothing, and a
 // token without a subject is refused.
-func TestClerkPreset(t *testing.T) {
+func testClerkPreset(t *testing.T, server app.Server) {
 	const frontend = "https://clerk.example.com"
 	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
 	oneLine := strings.Join(strings.Split(strings.TrimSpace(string(issuer.PublicKeyPEM("RS256"))), "\n"), "")
-	s, err := loadSettings(envOf(map[string]string{
+	s, err := app.LoadSettings(envOf(map[string]string{
 		"CLERK_FRONTEND_API": frontend,
 		"CLERK_JWT_KEY":      oneLine,
 		"AUTHORIZED_PARTIES": "https://app.example.com",
 	}))
 	require.NoError(t, err)
-	require.True(t, s.clerk)
-	assert.Equal(t, frontend, s.auth.Issuer)
-	assert.Equal(t, "__session", s.auth.Cookie)
-	auth, err := echoauth.New(s.auth)
-	require.NoError(t, err)
-	api := httptest.NewServer(newServer(auth))
-	t.Cleanup(api.Close)
+	require.True(t, s.Clerk)
+	assert.Equal(t, frontend, s.Auth.Issuer)
+	assert.Equal(t, "__session", s.Auth.Cookie)
+	api, _ := startAPI(t, s.Auth, server)
 
 	session := func() *authtest.TokenBuilder {
 		return issuer.Token().Claim("iss", frontend).Claim("azp", "https://app.example.com").Claim("sid", "sess_1")
@@ -150,7 +143,7 @@ func TestClerkPreset(t *testing.T) {
 
 // TestClerkSettingsMistakes: Clerk settings beside Auth0-style ones are
 // refused with what to do.
-func TestClerkSettingsMistakes(t *testing.T) {
+func testClerkSettingsMistakes(t *testing.T, server app.Server) {
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -170,7 +163,7 @@ func TestClerkSettingsMistakes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := loadSettings(envOf(tt.env))
+			_, err := app.LoadSettings(envOf(tt.env))
 			assert.ErrorContains(t, err, tt.want)
 			// The user set environment variables: no Go field name shows.
 			for _, field := range []string{"PublishableKey", "FrontendAPI", "JWTKey", "bearer:"} {

@@ -1,8 +1,7 @@
-package main
+package apptest
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,29 +11,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
-	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/examples/internal/app"
 )
 
 // TestKeysUnderRotationAndFaults points the example at a JWKS server that
 // rotates, fails, slows down and lies. Valid tokens keep getting 200 from
 // the last good keys, a new kid is accepted on first sight, and junk kids
 // never cause more than one fetch per cooldown.
-func TestKeysUnderRotationAndFaults(t *testing.T) {
+func testKeysUnderRotationAndFaults(t *testing.T, server app.Server) {
 	clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
 	issuer := authtest.NewIssuer(t, authtest.WithClock(clock.Now))
-	s, err := loadSettings(envOf(map[string]string{
+	s, err := app.LoadSettings(envOf(map[string]string{
 		"ISSUER_BASE_URL":       issuer.URL(),
 		"AUDIENCE":              issuer.Audience(),
 		"JWKS_CACHE_TTL":        "10m",
 		"JWKS_REFRESH_COOLDOWN": "30s",
 	}))
 	require.NoError(t, err)
-	s.auth.Now = clock.Now
-	s.auth.FetchTimeout = 200 * time.Millisecond
-	auth, err := echoauth.New(s.auth)
-	require.NoError(t, err)
-	api := httptest.NewServer(newServer(auth))
-	t.Cleanup(api.Close)
+	s.Auth.Now = clock.Now
+	s.Auth.FetchTimeout = 200 * time.Millisecond
+	api, auth := startAPI(t, s.Auth, server)
 
 	status := func(token string) int { return privateStatus(t, api, token) }
 	jwksFetches := func() int64 { return issuer.Requests(authtest.JWKSPath) }
@@ -119,7 +116,7 @@ func TestKeysUnderRotationAndFaults(t *testing.T) {
 // failures waits for any fetch in flight (Prefetch joins it rather than
 // starting another, so no polling is needed) and returns how many fetches
 // of the key set have failed.
-func failures(t *testing.T, auth *echoauth.Authenticator) uint64 {
+func failures(t *testing.T, auth *bearer.Authenticator) uint64 {
 	t.Helper()
 	sets := auth.KeySets()
 	require.Len(t, sets, 1)

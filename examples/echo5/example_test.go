@@ -1,0 +1,10 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/scopegate/scopegate/examples/internal/apptest"
+)
+
+// TestExample runs the suite every example passes against this one.
+func TestExample(t *testing.T) { apptest.Run(t, newServer) }

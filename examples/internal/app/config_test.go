@@ -1,0 +1,52 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/token"
+)
+
+// TestSettingsReachTheConfiguration: each variable lands in the field it
+// names, with its own value, not the default.
+func TestSettingsReachTheConfiguration(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		check func(t *testing.T, s Settings)
+	}{
+		{"durations", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a",
+			"CLOCK_SKEW": "1s", "JWKS_CACHE_TTL": "2m", "JWKS_REFRESH_COOLDOWN": "7s"}, func(t *testing.T, s Settings) {
+			assert.Equal(t, time.Second, s.Auth.ClockSkew)
+			assert.Equal(t, 2*time.Minute, s.Auth.CacheTTL)
+			assert.Equal(t, 7*time.Second, s.Auth.RefreshCooldown)
+		}},
+		{"zero skew compares exactly", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "CLOCK_SKEW": "0s"},
+			func(t *testing.T, s Settings) { assert.Equal(t, token.NoClockSkew, s.Auth.ClockSkew) }},
+		{"audiences and sources", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": " a , b ,",
+			"JWKS_URI": "https://t.auth0.com/keys", "SESSION_COOKIE": "__session", "AUTHORIZED_PARTIES": "https://app.example.com"},
+			func(t *testing.T, s Settings) {
+				assert.Equal(t, []string{"a", "b"}, s.Auth.Audience)
+				assert.Equal(t, "https://t.auth0.com/keys", s.Auth.JWKSURL)
+				assert.Equal(t, "__session", s.Auth.Cookie)
+				assert.Equal(t, []string{"https://app.example.com"}, s.Auth.AuthorizedParties)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := LoadSettings(envOf(tt.env))
+			require.NoError(t, err)
+			tt.check(t, s)
+		})
+	}
+	_, err := LoadSettings(envOf(map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "JWKS_CACHE_TTL": "0s"}))
+	assert.ErrorContains(t, err, `JWKS_CACHE_TTL="0s"`, "only the skew may be zero")
+}
+
+// envOf turns a map into a getenv function.
+func envOf(env map[string]string) func(string) string {
+	return func(name string) string { return env[name] }
+}

@@ -1,0 +1,83 @@
+// Package apptest is the test suite every example passes, run by each
+// example's own test with its server: the dev mode's printed commands, the
+// contract against an external issuer, key rotation and faults, Clerk
+// sessions, and the configuration's mistakes. The three examples answer the
+// same requests identically because the same cases run against each.
+package apptest
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/examples/internal/app"
+)
+
+// Run runs every test of the suite against server.
+func Run(t *testing.T, server app.Server) {
+	for name, test := range map[string]func(*testing.T, app.Server){
+		"DevModePrintedCommands":     testDevModePrintedCommands,
+		"ConfigurationErrors":        testConfigurationErrors,
+		"ExternalIssuerContract":     testExternalIssuerContract,
+		"SettingsChangeBehaviour":    testSettingsChangeBehaviour,
+		"MistypedIssuerStops":        testMistypedIssuerStops,
+		"ErrorsSpeakTheEnvironment":  testConfigurationErrorsSpeakTheEnvironment,
+		"KeysUnderRotationAndFaults": testKeysUnderRotationAndFaults,
+		"ClerkStyleSessions":         testClerkStyleSessions,
+		"ClerkPreset":                testClerkPreset,
+	} {
+		t.Run(name, func(t *testing.T) { test(t, server) })
+	}
+}
+
+// startAPI serves server, built with cfg, on loopback.
+func startAPI(t *testing.T, cfg bearer.Config, server app.Server) (*httptest.Server, *bearer.Authenticator) {
+	t.Helper()
+	handler, auth, err := server(cfg)
+	require.NoError(t, err)
+	api := httptest.NewServer(handler)
+	t.Cleanup(api.Close)
+	return api, auth
+}
+
+// privateStatus requests /api/private from api with token and returns the
+// status.
+func privateStatus(t *testing.T, api *httptest.Server, token string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, api.URL+"/api/private", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := api.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// envOf turns a map into a getenv function.
+func envOf(env map[string]string) func(string) string {
+	return func(name string) string { return env[name] }
+}
+
+// lockedBuffer is a buffer the server's goroutines may log into while the
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
