@@ -81,25 +81,19 @@ type Config struct {
 	// The cap applies to a plugged ValidateToken too.
 	MaxTokenBytes int
 
-	// HTTPClient fetches discovery documents and key sets; default a plain
-	// client (each fetch is bounded by FetchTimeout).
-	HTTPClient *http.Client
+	// RemoteKeys tunes how the issuers' key sets (JWKS) are fetched and
+	// cached; it applies to every key set this configuration fetches.
+	RemoteKeys RemoteKeysConfig
+	// TokenCache bounds the cache of verified tokens.
+	TokenCache TokenCacheConfig
 	// Now is the clock of verification and key caching; default time.Now.
 	Now func() time.Time
-	// CacheTTL, RefreshCooldown and FetchTimeout tune the remote key sets;
-	// defaults 10 min (or the server's Cache-Control), 30 s and 5 s. See
-	// jwks.RemoteConfig.
-	CacheTTL, RefreshCooldown, FetchTimeout time.Duration
 	// Logger receives key set fetch events, failures included, and a
 	// warning per token issuer that differs from a configured one only by
 	// a trailing slash. Default: warnings and errors go to slog.Default(),
 	// so that an unreachable or mistyped issuer shows up before requests
 	// fail; fetch successes are not logged.
 	Logger *slog.Logger
-	// TokenCacheEntries and TokenCacheBytes bound the cache of verified
-	// tokens (defaults 10,000 and 32 MiB; a negative TokenCacheEntries turns
-	// it off). See token.Config.CacheEntries for what a hit re-checks.
-	TokenCacheEntries, TokenCacheBytes int
 
 	// ValidateToken replaces the built-in verifier, e.g. with
 	// go-jwt-middleware's validator. Issuer, Audience and the key settings
@@ -136,6 +130,42 @@ type Config struct {
 	QueryParameter string
 }
 
+// RemoteKeysConfig tunes the remote key sets (JWKS) an Authenticator
+// fetches: discovery, the key sets themselves and their cache. Zero values
+// take the defaults; see jwks.RemoteConfig.
+type RemoteKeysConfig struct {
+	// HTTPClient fetches discovery documents and key sets; default a plain
+	// client (each fetch is bounded by FetchTimeout).
+	HTTPClient *http.Client
+	// CacheTTL is how long fetched keys are fresh; default 10 min, or what
+	// the server's Cache-Control says within [1 min, 24 h]. A value set here
+	// is honoured as given.
+	CacheTTL time.Duration
+	// RefreshCooldown is the least time between two fetches for unknown
+	// kids; default 30 s.
+	RefreshCooldown time.Duration
+	// FetchTimeout bounds each fetch; default 5 s.
+	FetchTimeout time.Duration
+	// MaxResponseBytes caps each response body; default
+	// jwks.DefaultMaxResponseBytes (512 KiB).
+	MaxResponseBytes int64
+}
+
+// TokenCacheConfig bounds the cache of verified tokens: a token presented
+// again costs the checks that depend on time and a check that its key is
+// still published, not a new signature verification. See
+// token.Config.CacheEntries for what a hit re-checks.
+type TokenCacheConfig struct {
+	// MaxEntries bounds how many verified tokens are remembered; default
+	// token.DefaultCacheEntries (10,000).
+	MaxEntries int
+	// MaxBytes bounds the memory they hold, what a request derives from
+	// them included; default token.DefaultCacheBytes (32 MiB).
+	MaxBytes int
+	// Off verifies every token in full every time.
+	Off bool
+}
+
 // Skipper returns true for requests the authentication middlewares should
 // let through untouched, without an auth object. It sees the request, so
 // that one function serves every face.
@@ -168,6 +198,12 @@ func (cfg *Config) issuers() []IssuerConfig {
 // buildVerifier turns the configuration into the built-in verifier and the
 // remote key sets it owns.
 func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
+	if err := cfg.RemoteKeys.check(); err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.TokenCache.check(); err != nil {
+		return nil, nil, err
+	}
 	all := cfg.issuers()
 	if len(all) == 0 {
 		return nil, nil, errors.New("bearer: set Issuer and Audience (your API identifier), or ValidateToken")
@@ -190,14 +226,15 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		}
 		if keys == nil {
 			remote, err := jwks.NewRemote(jwks.RemoteConfig{
-				Issuer:          ic.Issuer,
-				URL:             ic.JWKSURL,
-				HTTPClient:      cfg.HTTPClient,
-				Now:             cfg.Now,
-				CacheTTL:        cfg.CacheTTL,
-				RefreshCooldown: cfg.RefreshCooldown,
-				FetchTimeout:    cfg.FetchTimeout,
-				Logger:          cfg.Logger,
+				Issuer:           ic.Issuer,
+				URL:              ic.JWKSURL,
+				HTTPClient:       cfg.RemoteKeys.HTTPClient,
+				Now:              cfg.Now,
+				CacheTTL:         cfg.RemoteKeys.CacheTTL,
+				RefreshCooldown:  cfg.RemoteKeys.RefreshCooldown,
+				FetchTimeout:     cfg.RemoteKeys.FetchTimeout,
+				MaxResponseBytes: cfg.RemoteKeys.MaxResponseBytes,
+				Logger:           cfg.Logger,
 			})
 			if err != nil {
 				return nil, nil, fmt.Errorf("bearer: %w", err)
@@ -224,11 +261,41 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		MaxTokenBytes:          cfg.MaxTokenBytes,
 		Now:                    cfg.Now,
 		Logger:                 cfg.Logger,
-		CacheEntries:           cfg.TokenCacheEntries,
-		CacheBytes:             cfg.TokenCacheBytes,
+		CacheEntries:           cfg.TokenCache.entries(),
+		CacheBytes:             cfg.TokenCache.MaxBytes,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bearer: %w", err)
 	}
 	return v, remotes, nil
+}
+
+// check reports negative settings, in the words of Config.
+func (c RemoteKeysConfig) check() error {
+	for name, d := range map[string]time.Duration{"CacheTTL": c.CacheTTL, "RefreshCooldown": c.RefreshCooldown, "FetchTimeout": c.FetchTimeout} {
+		if d < 0 {
+			return fmt.Errorf("bearer: RemoteKeys.%s must not be negative (zero takes the default)", name)
+		}
+	}
+	if c.MaxResponseBytes < 0 {
+		return errors.New("bearer: RemoteKeys.MaxResponseBytes must not be negative (zero takes the default)")
+	}
+	return nil
+}
+
+// check reports negative bounds, in the words of Config.
+func (c TokenCacheConfig) check() error {
+	if c.MaxEntries < 0 || c.MaxBytes < 0 {
+		return errors.New("bearer: TokenCache.MaxEntries and MaxBytes must not be negative (zero takes the default; set TokenCache.Off to turn the cache off)")
+	}
+	return nil
+}
+
+// entries is the token package's CacheEntries: negative when the cache is
+// off.
+func (c TokenCacheConfig) entries() int {
+	if c.Off {
+		return -1
+	}
+	return c.MaxEntries
 }

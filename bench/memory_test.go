@@ -78,7 +78,7 @@ func TestMemoryBound(t *testing.T) {
 		var stats func() token.CacheStats
 		if c.echo {
 			cfg := stacks.OursConfig(static, c.entries)
-			cfg.TokenCacheBytes = c.bytes
+			cfg.TokenCache.MaxBytes = c.bytes
 			e, auth, err := stacks.OursEcho(cfg)
 			if err != nil {
 				t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/jwks"
 )
@@ -28,7 +29,7 @@ func benchApp(b *testing.B, cacheEntries int) (*echo.Echo, *authtest.Issuer) {
 		b.Fatal(err)
 	}
 	auth, err := echoauth.New(echoauth.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, Keys: keys,
-		TokenCacheEntries: cacheEntries})
+		TokenCache: bearer.TokenCacheConfig{MaxEntries: max(cacheEntries, 0), Off: cacheEntries < 0}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,14 +18,14 @@ import (
 func TestCacheStatsThroughTheAuthenticator(t *testing.T) {
 	tests := []struct {
 		name  string
-		bytes int // TokenCacheBytes
+		bytes int // TokenCache.MaxBytes
 	}{
 		{"default bound", 0},
 		{"16 KiB bound", 16 << 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, func(c *echoauth.Config) { c.TokenCacheBytes = tt.bytes })
+			h := newHarness(t, func(c *echoauth.Config) { c.TokenCache.MaxBytes = tt.bytes })
 			var seen []*echoauth.Auth
 			h.e.GET("/me", func(c echo.Context) error {
 				seen = append(seen, echoauth.GetAuth(c))
@@ -73,7 +73,7 @@ func TestCacheStatsThroughTheAuthenticator(t *testing.T) {
 
 // TestCacheStatsWithoutTheCache are zero when the cache is off.
 func TestCacheStatsWithoutTheCache(t *testing.T) {
-	h := newHarness(t, func(c *echoauth.Config) { c.TokenCacheEntries = -1 })
+	h := newHarness(t, func(c *echoauth.Config) { c.TokenCache.Off = true })
 	h.e.GET("/me", h.ok, h.auth.CheckJWT())
 	require.Equal(t, http.StatusOK, h.serve(http.MethodGet, "/me", "Bearer "+h.issuer.Token().MustSign(t)).Code)
 	assert.Equal(t, 0, h.auth.CacheStats().Entries)

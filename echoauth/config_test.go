@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/jwks"
@@ -28,7 +29,9 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"http issuer", echoauth.Config{Issuer: "http://tenant.auth0.com/", Audience: []string{"a"}, JWKSURL: "http://tenant.auth0.com/jwks"}, "must use https"},
 		{"alg none", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, Algorithms: []string{"none"}}, `algorithm "none" is not supported`},
 		{"negative skew", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, ClockSkew: -2}, "ClockSkew must not be negative"},
-		{"negative ttl", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, CacheTTL: -1}, "CacheTTL must not be negative"},
+		{"negative ttl", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, RemoteKeys: bearer.RemoteKeysConfig{CacheTTL: -1}}, "RemoteKeys.CacheTTL must not be negative"},
+		{"negative body cap", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, RemoteKeys: bearer.RemoteKeysConfig{MaxResponseBytes: -1}}, "RemoteKeys.MaxResponseBytes must not be negative"},
+		{"negative token cache", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, TokenCache: bearer.TokenCacheConfig{MaxEntries: -1}}, "set TokenCache.Off to turn the cache off"},
 		{"realm with quote", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, Realm: `a"b`}, "Realm"},
 		{"validator and issuer", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, ValidateToken: noop}, "either ValidateToken or Issuer"},
 		{"duplicate issuer", echoauth.Config{Issuer: "https://a/", Audience: []string{"x"},
@@ -57,4 +60,24 @@ func TestRequirementMistakesPanicAtRegistration(t *testing.T) {
 	assert.Panics(t, func() { echoauth.RequireScopes("read messages") })
 	assert.Panics(t, func() { echoauth.RequireAnyScope("") })
 	assert.Panics(t, func() { echoauth.Has(nil) })
+}
+
+// TestRemoteKeysBodyCap: RemoteKeys.MaxResponseBytes reaches the key sets
+// the Authenticator fetches.
+func TestRemoteKeysBodyCap(t *testing.T) {
+	issuer := authtest.NewIssuer(t)
+	for _, tt := range []struct {
+		limit int64
+		fails bool
+	}{{0, false}, {64, true}} {
+		auth, err := echoauth.New(echoauth.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()},
+			RemoteKeys: bearer.RemoteKeysConfig{MaxResponseBytes: tt.limit}})
+		require.NoError(t, err)
+		err = auth.Prefetch(t.Context())
+		if tt.fails {
+			assert.ErrorIs(t, err, jwks.ErrFetchTooLarge, "limit %d", tt.limit)
+		} else {
+			assert.NoError(t, err, "limit %d", tt.limit)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
 )
 
@@ -27,7 +28,7 @@ func TestNoGoroutineLeaks(t *testing.T) {
 	before := runtime.NumGoroutine()
 
 	auth, err := echoauth.New(echoauth.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()},
-		HTTPClient: client, Now: clock.Now})
+		RemoteKeys: bearer.RemoteKeysConfig{HTTPClient: client}, Now: clock.Now})
 	require.NoError(t, err)
 	h := &harness{issuer: issuer, auth: auth, e: newEcho()}
 	h.e.GET("/private", h.ok, auth.CheckJWT())

@@ -23,6 +23,7 @@ import (
 	echojwt "github.com/labstack/echo-jwt/v4"
 	"github.com/labstack/echo/v4"
 
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/bench/internal/fixture"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/jwks"
@@ -112,7 +113,7 @@ func OursVerifier(keys jwks.Source, cacheEntries int) (*token.Verifier, error) {
 // with keys nil, set JWKSURL.
 func OursConfig(keys jwks.Source, cacheEntries int) echoauth.Config {
 	return echoauth.Config{Issuer: fixture.Issuer, Audience: []string{fixture.Audience}, Keys: keys,
-		TokenCacheEntries: cacheEntries}
+		TokenCache: bearer.TokenCacheConfig{MaxEntries: max(cacheEntries, 0), Off: cacheEntries < 0}}
 }
 
 // OursEcho serves the protected route through auth.CheckJWT() and

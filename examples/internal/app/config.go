@@ -118,8 +118,8 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		into *time.Duration
 	}{
 		{"CLOCK_SKEW", &s.Auth.ClockSkew},
-		{"JWKS_CACHE_TTL", &s.Auth.CacheTTL},
-		{"JWKS_REFRESH_COOLDOWN", &s.Auth.RefreshCooldown},
+		{"JWKS_CACHE_TTL", &s.Auth.RemoteKeys.CacheTTL},
+		{"JWKS_REFRESH_COOLDOWN", &s.Auth.RemoteKeys.RefreshCooldown},
 	} {
 		v := strings.TrimSpace(getenv(d.name))
 		if v == "" {

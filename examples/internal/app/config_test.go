@@ -21,8 +21,8 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 		{"durations", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a",
 			"CLOCK_SKEW": "1s", "JWKS_CACHE_TTL": "2m", "JWKS_REFRESH_COOLDOWN": "7s"}, func(t *testing.T, s Settings) {
 			assert.Equal(t, time.Second, s.Auth.ClockSkew)
-			assert.Equal(t, 2*time.Minute, s.Auth.CacheTTL)
-			assert.Equal(t, 7*time.Second, s.Auth.RefreshCooldown)
+			assert.Equal(t, 2*time.Minute, s.Auth.RemoteKeys.CacheTTL)
+			assert.Equal(t, 7*time.Second, s.Auth.RemoteKeys.RefreshCooldown)
 		}},
 		{"zero skew compares exactly", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "CLOCK_SKEW": "0s"},
 			func(t *testing.T, s Settings) { assert.Equal(t, token.NoClockSkew, s.Auth.ClockSkew) }},

@@ -30,7 +30,7 @@ func testKeysUnderRotationAndFaults(t *testing.T, server app.Server) {
 	}))
 	require.NoError(t, err)
 	s.Auth.Now = clock.Now
-	s.Auth.FetchTimeout = 200 * time.Millisecond
+	s.Auth.RemoteKeys.FetchTimeout = 200 * time.Millisecond
 	api, auth := startAPI(t, s.Auth, server)
 
 	status := func(token string) int { return privateStatus(t, api, token) }
