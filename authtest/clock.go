@@ -7,7 +7,7 @@ import (
 
 // Clock is a clock that moves only when told, for tests of expiry, skew and
 // key caching without sleeping. Pass its Now method wherever a clock is
-// injected (WithClock, echoauth.Config.Now, jwks.RemoteConfig.Now). It is
+// injected (WithClock, bearer.Config.Now, jwks.RemoteConfig.Now). It is
 // safe for concurrent use.
 type Clock struct {
 	mu  sync.Mutex

@@ -1,8 +1,8 @@
 // Package scopes is the permission model of scopegate: what a verified access token grants, and conditions on
 // those grants.
 //
-// It knows nothing of HTTP or JWT. The authentication layer verifies a token, hands the raw values of its grant
-// claims to [FromClaims] (or a decoded claims map to [FromMap]) once per token, and keeps the resulting [Grants].
+// It knows nothing of HTTP or JWT. The authentication layer verifies a token, hands its claims to [Parse] once per
+// token, and keeps the resulting [Grants].
 // Authorization middlewares then ask a [Requirement] whether those grants satisfy it, and put
 // [Requirement.Scope] into the RFC 6750 `insufficient_scope` challenge when they do not.
 //

@@ -48,18 +48,6 @@ func ExampleFromClaims_invalid() {
 	// Output: scopes: claim "scope" has the wrong JSON type
 }
 
-func ExampleFromMap() {
-	// Claims as a plugged-in validator may hand them over, decoded by encoding/json.
-	claims := map[string]any{
-		"sub":         "auth0|123",
-		"scope":       "read:messages",
-		"permissions": []any{"delete:messages"},
-	}
-	g, err := scopes.FromMap(claims)
-	fmt.Println(g.Scopes, g.Permissions, err)
-	// Output: [read:messages] [delete:messages] <nil>
-}
-
 func ExampleAll() {
 	g := scopes.Grants{Scopes: []string{"read:messages"}}
 	// Every argument counts.

@@ -14,7 +14,7 @@ const (
 	ClaimPermissions = "permissions"
 )
 
-// ErrInvalidClaim is matched (with errors.Is) by every error of [FromClaims] and [FromMap].
+// ErrInvalidClaim is matched (with errors.Is) by every error of [FromClaims] and [Parse] about a grant claim.
 var ErrInvalidClaim = errors.New("scopes: invalid grant claim")
 
 // ClaimError reports a grant claim whose value has the wrong JSON type. Its message names
@@ -60,25 +60,6 @@ func FromClaims(scope, scp, permissions []byte) (Grants, error) {
 		if err := c[k].readRaw(); err != nil {
 			return Grants{}, err
 		}
-	}
-	return c.grants(), nil
-}
-
-// FromMap parses grants from a claims map as encoding/json decodes a payload (strings, []any), for tokens
-// verified by a plugged-in validator that hands over decoded claims. A []string value is accepted as well.
-// The rules and errors are those of [FromClaims]; a key present with a nil value is a JSON null, an error.
-func FromMap(claims map[string]any) (Grants, error) {
-	c := claimSet{{claim: ClaimScope}, {claim: ClaimScp}, {claim: ClaimPermissions}}
-	for k := range c {
-		v, present := claims[c[k].claim]
-		if !present {
-			continue
-		}
-		n, ok := walkDecoded(v, nil)
-		if !ok {
-			return Grants{}, &ClaimError{Claim: c[k].claim}
-		}
-		c[k].decoded, c[k].form, c[k].n = v, decodedForm, n
 	}
 	return c.grants(), nil
 }

@@ -2,7 +2,6 @@ package scopes
 
 import (
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,37 +88,6 @@ func TestFromClaimsEachClaim(t *testing.T) {
 					assert.Equal(t, tt.want, g.Scopes, claim)
 					assert.Nil(t, g.Permissions, claim)
 				}
-			}
-		})
-	}
-}
-
-func TestFromMapEachClaim(t *testing.T) {
-	for _, tt := range claimValueTests {
-		var v any
-		if json.Unmarshal([]byte(tt.raw), &v) != nil {
-			continue // not JSON: FromMap never sees such a value
-		}
-		t.Run(tt.name, func(t *testing.T) {
-			for _, claim := range []string{ClaimScope, ClaimScp, ClaimPermissions} {
-				g, err := FromMap(map[string]any{claim: v, "sub": "user"})
-				if tt.err {
-					var ce *ClaimError
-					require.ErrorAs(t, err, &ce, claim)
-					assert.Equal(t, claim, ce.Claim)
-					assert.ErrorIs(t, err, ErrInvalidClaim)
-					continue
-				}
-				require.NoError(t, err, claim)
-				want, _ := FromClaims(nil, nil, nil)
-				switch claim {
-				case ClaimPermissions:
-					want, err = FromClaims(nil, nil, []byte(tt.raw))
-				default:
-					want, err = FromClaims([]byte(tt.raw), nil, nil)
-				}
-				require.NoError(t, err)
-				assert.Equal(t, want, g, claim)
 			}
 		})
 	}
@@ -225,48 +193,6 @@ func TestFromClaimsManyNames(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, g.Scopes)
 	assert.Equal(t, want, g.Permissions)
-}
-
-func TestFromMap(t *testing.T) {
-	tests := []struct {
-		name    string
-		claims  map[string]any
-		want    Grants
-		errWith string // claim named by the error
-	}{
-		{name: "nil map", claims: nil},
-		{name: "no grant claims", claims: map[string]any{"sub": "u", "aud": []any{"x"}}},
-		{name: "all three", claims: map[string]any{
-			"scope": "a b", "scp": []any{"c", "a"}, "permissions": []any{"p"},
-		}, want: Grants{Scopes: []string{"a", "b", "c"}, Permissions: []string{"p"}}},
-		{name: "[]string accepted", claims: map[string]any{"scp": []string{"a", "", "a", "b"}},
-			want: Grants{Scopes: []string{"a", "b"}}},
-		{name: "nil []any", claims: map[string]any{"permissions": []any(nil)}},
-		{name: "permissions as string", claims: map[string]any{"permissions": "p q"},
-			want: Grants{Permissions: []string{"p", "q"}}},
-		{name: "null", claims: map[string]any{"scope": nil}, errWith: ClaimScope},
-		{name: "number", claims: map[string]any{"scp": float64(5)}, errWith: ClaimScp},
-		{name: "int", claims: map[string]any{"permissions": 5}, errWith: ClaimPermissions},
-		{name: "non-string element", claims: map[string]any{"permissions": []any{"a", true}}, errWith: ClaimPermissions},
-		{name: "map", claims: map[string]any{"scope": map[string]any{}}, errWith: ClaimScope},
-		{name: "raw JSON is not decoded", claims: map[string]any{"scope": json.RawMessage(`"a"`)}, errWith: ClaimScope},
-		{name: "claim names are case-sensitive", claims: map[string]any{"Scope": "a", "SCP": "b"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := FromMap(tt.claims)
-			if tt.errWith != "" {
-				var ce *ClaimError
-				require.ErrorAs(t, err, &ce)
-				assert.Equal(t, tt.errWith, ce.Claim)
-				assert.True(t, errors.Is(err, ErrInvalidClaim))
-				assert.Zero(t, g)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, g)
-		})
-	}
 }
 
 func BenchmarkFromClaims(b *testing.B) {

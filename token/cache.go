@@ -10,7 +10,7 @@ const (
 	// DefaultCacheEntries bounds how many verified tokens are remembered.
 	DefaultCacheEntries = 10_000
 	// DefaultCacheBytes bounds the memory they take: the token text, the
-	// verified token and what a layer above derives from it (echoauth's
+	// verified token and what a layer above derives from it (bearer's
 	// auth object), as estimated by the cache.
 	DefaultCacheBytes = 32 << 20
 )

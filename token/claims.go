@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scopegate/scopegate/internal/tokenmemo"
 	"github.com/scopegate/scopegate/jwks"
 )
 
@@ -67,24 +68,28 @@ func (t Token) Key() *jwks.Key {
 	return &k
 }
 
-// Derive returns what compute derives from the token, computing it once per
-// verification. A layer above the verifier (echoauth's auth object) keeps
-// its work for as long as the verification itself is cached. A Token serves
-// one deriving layer: every call gets the result of the first compute. The
-// value is shared by every caller, so it must be treated as immutable.
+func init() {
+	tokenmemo.Derive = func(tok any, compute func() (any, int)) any { return tok.(Token).derive(compute) }
+}
+
+// derive returns what compute derives from the token, computing it once per
+// verification: package bearer keeps the auth object's shared part for as
+// long as the verification itself is cached (through tokenmemo.Derive, so
+// that the hook is no part of this package's API). A Token serves one
+// deriving layer: every call gets the result of the first compute.
 //
 // compute also returns the memory its value holds beyond the token itself,
 // in bytes; while the token is cached that counts against
 // Config.CacheBytes, so that the bound covers what is derived too.
-func (t Token) Derive(compute func(Token) (value any, bytes int)) any {
+func (t Token) derive(compute func() (value any, bytes int)) any {
 	if t.v == nil {
-		value, _ := compute(t)
+		value, _ := compute()
 		return value
 	}
 	v := t.v
 	v.derivedOnce.Do(func() {
 		var bytes int
-		v.derived, bytes = compute(t)
+		v.derived, bytes = compute()
 		if v.cache != nil && bytes > 0 {
 			v.cache.charge(v, bytes)
 		}
