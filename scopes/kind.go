@@ -1,5 +1,7 @@
 package scopes
 
+import "github.com/scopegate/scopegate/internal/sealed"
+
 // Kind is what a requirement asks of a token, so that a refusal can say what
 // was missing: "token lacks the required scope" for [All], "... role" for
 // [Role], and so on.
@@ -43,16 +45,19 @@ func (k Kind) String() string {
 // requirement implemented outside this package.
 func KindOf(r Requirement) Kind {
 	if b, ok := r.(builtin); ok {
-		return b.requirementKind()
+		return b.RequirementKind(sealed.Seal{})
 	}
 	return KindMixed
 }
 
-// builtin is implemented by this package's requirements, which read the
-// grants they are given without changing them.
+// builtin is implemented by the requirements of this module (this
+// package's and package clerk's), which read the grants they are given
+// without changing them. Its method is sealed: only this module can name
+// its parameter type, so an application cannot claim either the kind or
+// the trust of reading shared grants in place.
 type builtin interface {
 	Requirement
-	requirementKind() Kind
+	RequirementKind(sealed.Seal) Kind
 }
 
 // Check reports whether g satisfies r. The requirements of this package read
@@ -72,14 +77,15 @@ func Check(r Requirement, g Grants) bool {
 	}
 }
 
-func (r *nameRequirement) requirementKind() Kind {
+// RequirementKind implements builtin.
+func (r *nameRequirement) RequirementKind(sealed.Seal) Kind {
 	if r.kind == permissionNames {
 		return KindPermission
 	}
 	return KindScope
 }
 
-func (r *clerkRequirement) requirementKind() Kind {
+func (r *clerkRequirement) RequirementKind(sealed.Seal) Kind {
 	switch r.kind {
 	case "Role":
 		return KindRole
@@ -89,10 +95,11 @@ func (r *clerkRequirement) requirementKind() Kind {
 	return KindPlan
 }
 
-func (r *reverification) requirementKind() Kind { return KindReverification }
+func (r *reverification) RequirementKind(sealed.Seal) Kind { return KindReverification }
 
-// requirementKind is the kind every part shares, or KindMixed.
-func (c *combination) requirementKind() Kind {
+// RequirementKind implements builtin: the kind every part shares, or
+// KindMixed.
+func (c *combination) RequirementKind(sealed.Seal) Kind {
 	if len(c.reqs) == 0 {
 		return KindMixed
 	}
