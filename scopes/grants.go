@@ -29,6 +29,22 @@ type Grants struct {
 	// FactorVerificationAge is Clerk's `fva`: minutes since the first and the second factor were verified, -1
 	// for a factor the user has not set up. Nil when the claim is absent or not two such numbers.
 	FactorVerificationAge []float64
+
+	// Session is what a signed-in session grants besides the token's scopes and permissions.
+	Session Session
+}
+
+// Session is what a signed-in session grants besides the token's scopes and permissions, such as Clerk's
+// active organization (package clerk). HasPermission consults it. Nil when the token carries none.
+//
+// It is an interface so that this package, which knows OAuth scopes and permissions only, need not know any
+// provider's session model: the requirements of such a model read it by its concrete type.
+type Session interface {
+	// HasPermission reports whether the session grants the permission p, as it was asked for
+	// (Permission("org:admin:example")).
+	HasPermission(p string) bool
+	// CloneSession returns a deep copy, for Grants.Clone.
+	CloneSession() Session
 }
 
 // Clone returns a deep copy of g: nothing in it shares memory with g.
@@ -43,6 +59,9 @@ func (g Grants) Clone() Grants {
 		org := *g.Organization
 		org.Permissions = slices.Clone(org.Permissions)
 		c.Organization = &org
+	}
+	if g.Session != nil {
+		c.Session = g.Session.CloneSession()
 	}
 	return c
 }
@@ -67,7 +86,7 @@ func (g Grants) HasPermission(p string) bool {
 	if p == "" {
 		return false
 	}
-	if contains(g.Permissions, p) {
+	if contains(g.Permissions, p) || (g.Session != nil && g.Session.HasPermission(p)) {
 		return true
 	}
 	org := g.activeOrganization()

@@ -1,6 +1,7 @@
 package scopes_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +49,26 @@ func TestGrantsEmptyNameNeverGrantedEvenIfListed(t *testing.T) {
 	g := scopes.Grants{Scopes: []string{""}, Permissions: []string{""}}
 	assert.False(t, g.HasScope(""))
 	assert.False(t, g.HasPermission(""))
+}
+
+// testSession is a Session of permissions granted as asked, standing in for a provider's session model.
+type testSession struct{ perms []string }
+
+func (s *testSession) HasPermission(p string) bool { return slices.Contains(s.perms, p) }
+func (s *testSession) CloneSession() scopes.Session {
+	return &testSession{perms: slices.Clone(s.perms)}
+}
+
+// TestGrantsSession: HasPermission consults the session besides the permissions claim, and never for an
+// empty name; scopes are not asked of it.
+func TestGrantsSession(t *testing.T) {
+	g := scopes.Grants{Permissions: []string{"read:users"}, Session: &testSession{perms: []string{"org:a:r", ""}}}
+	assert.True(t, g.HasPermission("read:users"))
+	assert.True(t, g.HasPermission("org:a:r"))
+	assert.False(t, g.HasPermission("org:a:w"))
+	assert.False(t, g.HasPermission(""), "an empty name is never granted, whatever the session says")
+	assert.False(t, g.HasScope("org:a:r"))
+	assert.True(t, scopes.Permission("read:users", "org:a:r").Satisfied(g))
+	assert.True(t, scopes.AnyPermission("nope", "org:a:r").Satisfied(g))
+	assert.False(t, scopes.All("org:a:r").Satisfied(g))
 }

@@ -51,6 +51,9 @@ func (applicationRequirement) Satisfied(g scopes.Grants) bool {
 	if len(g.Scopes) > 0 {
 		g.Scopes[0] = "written"
 	}
+	if s, ok := g.Session.(*testSession); ok && len(s.perms) > 0 {
+		s.perms[0] = "written"
+	}
 	if g.Organization != nil {
 		g.Organization.ID = "written"
 		if len(g.Organization.Permissions) > 0 {
@@ -66,7 +69,8 @@ func (applicationRequirement) String() string { return "application" }
 // the application's a deep copy of the grants, also inside And and Or, so
 // that the grants a cache shares between requests stay as they were.
 func TestCheckGivesApplicationRequirementsACopy(t *testing.T) {
-	g := scopes.Grants{Scopes: []string{"read"}, Organization: &scopes.Organization{ID: "org_1", Permissions: []string{"org:a:r"}}}
+	g := scopes.Grants{Scopes: []string{"read"}, Organization: &scopes.Organization{ID: "org_1", Permissions: []string{"org:a:r"}},
+		Session: &testSession{perms: []string{"org:s:r"}}}
 	for _, req := range []scopes.Requirement{
 		applicationRequirement{},
 		scopes.And(scopes.All("read"), applicationRequirement{}),
@@ -76,6 +80,7 @@ func TestCheckGivesApplicationRequirementsACopy(t *testing.T) {
 		assert.Equal(t, []string{"read"}, g.Scopes)
 		assert.Equal(t, "org_1", g.Organization.ID)
 		assert.Equal(t, []string{"org:a:r"}, g.Organization.Permissions)
+		assert.Equal(t, &testSession{perms: []string{"org:s:r"}}, g.Session)
 	}
 	assert.False(t, scopes.Check(nil, g))
 	assert.True(t, scopes.Check(scopes.All("read"), g))
@@ -88,16 +93,19 @@ func TestGrantsClone(t *testing.T) {
 		Scopes: []string{"a"}, Permissions: []string{"p"}, Subject: "user_1",
 		Organization: &scopes.Organization{ID: "org_1", Slug: "acme", Role: "org:admin", Permissions: []string{"org:x:y"}, HasID: true},
 		Features:     []string{"o:f"}, Plans: []string{"u:p"}, FactorVerificationAge: []float64{1, 2},
+		Session: &testSession{perms: []string{"org:s:r"}},
 	}
 	c := g.Clone()
 	require.Equal(t, g, c)
 	c.Scopes[0], c.Permissions[0], c.Features[0], c.Plans[0] = "x", "x", "x", "x"
 	c.FactorVerificationAge[0] = 99
 	c.Organization.Permissions[0], c.Organization.ID = "x", "x"
+	c.Session.(*testSession).perms[0] = "x"
 	assert.Equal(t, scopes.Grants{
 		Scopes: []string{"a"}, Permissions: []string{"p"}, Subject: "user_1",
 		Organization: &scopes.Organization{ID: "org_1", Slug: "acme", Role: "org:admin", Permissions: []string{"org:x:y"}, HasID: true},
 		Features:     []string{"o:f"}, Plans: []string{"u:p"}, FactorVerificationAge: []float64{1, 2},
+		Session: &testSession{perms: []string{"org:s:r"}},
 	}, g)
 	assert.Equal(t, scopes.Grants{}, scopes.Grants{}.Clone())
 }
