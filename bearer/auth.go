@@ -9,6 +9,7 @@ import (
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -77,8 +78,9 @@ const (
 	hasOrgSlug
 )
 
-// Grants returns a copy of the scopes, permissions and Clerk grants the
-// token carries; the zero Grants when signed out.
+// Grants returns a copy of the scopes, permissions and Clerk session (a
+// *clerk.Session in Grants.Session) the token carries; the zero Grants when
+// signed out.
 func (a *Auth) Grants() scopes.Grants {
 	if a.session == nil {
 		return scopes.Grants{}
@@ -96,8 +98,8 @@ func (a *Auth) Permissions() []string { return slices.Clone(a.grants().Permissio
 // OrgPermissions returns a copy of the active Clerk organization's
 // permissions; nil without an organization.
 func (a *Auth) OrgPermissions() []string {
-	if org := a.grants().Organization; org != nil {
-		return slices.Clone(org.Permissions)
+	if s := a.clerkSession(); s != nil && s.Organization != nil {
+		return slices.Clone(s.Organization.Permissions)
 	}
 	return nil
 }
@@ -106,7 +108,10 @@ func (a *Auth) OrgPermissions() []string {
 // first and second factor were verified (-1: not set up); nil when absent
 // or invalid.
 func (a *Auth) FactorVerificationAge() []float64 {
-	return slices.Clone(a.grants().FactorVerificationAge)
+	if s := a.clerkSession(); s != nil {
+		return slices.Clone(s.FactorVerificationAge)
+	}
+	return nil
 }
 
 // Actor returns a copy of the "act" claim (RFC 8693 §4.1; Clerk
@@ -154,6 +159,13 @@ func (a *Auth) grants() *scopes.Grants {
 		return &scopes.Grants{}
 	}
 	return &a.session.grants
+}
+
+// clerkSession returns the shared Clerk session, for reading in this
+// package only; nil when signed out or when the token carries none.
+func (a *Auth) clerkSession() *clerk.Session {
+	s, _ := a.grants().Session.(*clerk.Session)
+	return s
 }
 
 // Has reports whether the request is signed in and its token satisfies req.
@@ -210,7 +222,7 @@ func (a *Auth) MarshalJSON() ([]byte, error) {
 	claims := a.Claims()
 	if !claims.IsZero() {
 		out.SessionClaims = claims.Raw()
-		if fva, ok := claims.Value(scopes.ClaimFactorVerificationAge); ok {
+		if fva, ok := claims.Value(clerk.ClaimFactorVerificationAge); ok {
 			out.FactorVerificationAge = fva
 		}
 	}

@@ -59,9 +59,9 @@ func RequireAnyScope(anyOf ...string) Rule {
 }
 
 // Has answers 403 unless the token satisfies req, a requirement of package
-// scopes: scopes.Permission("org:admin:example") (Auth0 permissions or the
-// active Clerk organization's), scopes.Role("admin"), scopes.Feature,
-// scopes.Plan, scopes.Reverification, scopes.All(...), or combinations with
+// scopes or clerk: scopes.Permission("org:admin:example") (Auth0 permissions
+// or the active Clerk organization's), scopes.All(...), clerk.Role("admin"),
+// clerk.Feature, clerk.Plan, clerk.Reverification, or combinations with
 // scopes.And and scopes.Or. The 403 says which kind of grant was missing.
 // It panics at route registration when req is invalid.
 func Has(req scopes.Requirement) Rule {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -32,7 +33,7 @@ func newAuth(validated any) (Auth, error) {
 		claim string
 		into  *string
 		has   presence
-	}{{"sub", &auth.UserID, hasUserID}, {"sid", &auth.SessionID, hasSessionID}, {"sts", &auth.SessionStatus, hasSessionStatus}} {
+	}{{"sid", &auth.SessionID, hasSessionID}, {"sts", &auth.SessionStatus, hasSessionStatus}} {
 		if *f.into, err = c.String(f.claim); err != nil {
 			return Auth{}, err
 		}
@@ -40,13 +41,30 @@ func newAuth(validated any) (Auth, error) {
 			auth.present |= f.has
 		}
 	}
+	// "sub" was decoded with the registered claims, where a wrong JSON type
+	// (null included) already failed; the string is shared with them rather
+	// than copied, so the cache counts it once, with the token.
+	auth.UserID = c.Subject()
+	if raw, ok := c.Value("sub"); ok && string(raw) != "null" {
+		auth.present |= hasUserID
+	}
 	if act, ok := c.Value("act"); ok && string(act) != "null" {
 		s.actor = act
 	}
 	if s.grants, err = scopes.Parse(c); err != nil {
 		return Auth{}, fmt.Errorf("%w: %w", token.ErrClaimType, err)
 	}
-	if org := s.grants.Organization; org != nil {
+	sess, err := clerk.Parse(c)
+	if err != nil {
+		return Auth{}, fmt.Errorf("%w: %w", token.ErrClaimType, err)
+	}
+	if sess == nil {
+		// Only a session that exists goes in: a nil *clerk.Session would
+		// make Grants.Session a non-nil interface.
+		return auth, nil
+	}
+	s.grants.Session = sess
+	if org := sess.Organization; org != nil {
 		auth.OrgID, auth.OrgRole, auth.OrgSlug = org.ID, org.Role, org.Slug
 		for _, f := range []struct {
 			has  bool

@@ -24,6 +24,7 @@ import (
 
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
@@ -230,7 +231,7 @@ func compareWithClerk(t *testing.T, apps map[bool]*clerkApp, c clerkCase, res cl
 		assert.False(t, auth.IsAuthenticated, "Clerk throws (%s); ours must be signed out", *res.Throws)
 		var ce *scopes.ClaimError
 		if assert.True(t, errors.As(auth.Err, &ce), "ours: %v", auth.Err) {
-			assert.Equal(t, scopes.ClaimFeatures, ce.Claim)
+			assert.Equal(t, clerk.ClaimFeatures, ce.Claim)
 		}
 		assert.Contains(t, *res.Throws, "missing colon")
 		return
@@ -257,7 +258,7 @@ func compareWithClerk(t *testing.T, apps map[bool]*clerkApp, c clerkCase, res cl
 		assert.JSONEq(t, "null", string(sessionClaims))
 	}
 
-	// has(): through the auth object, and without HTTP through scopes.Parse on the same claims.
+	// has(): through the auth object, and without HTTP through scopes.Parse and clerk.Parse on the same claims.
 	var direct *scopes.Grants
 	if auth.IsAuthenticated {
 		// The map the token was signed from: a case may repeat a member,
@@ -269,22 +270,27 @@ func compareWithClerk(t *testing.T, apps map[bool]*clerkApp, c clerkCase, res cl
 		g, err := scopes.Parse(parsed)
 		require.NoError(t, err)
 		g.Permissions = nil // IgnorePermissionsClaim, as the apps are configured
+		session, err := clerk.Parse(parsed)
+		require.NoError(t, err)
+		if session != nil {
+			g.Session = session
+		}
 		direct = &g
 	}
 	require.Len(t, res.Has, len(c.Checks))
 	for i, params := range c.Checks {
-		var clerk bool
-		require.NoError(t, json.Unmarshal(res.Has[i], &clerk), "Clerk's has(%s) threw: %s", params, res.Has[i])
+		var clerkHas bool
+		require.NoError(t, json.Unmarshal(res.Has[i], &clerkHas), "Clerk's has(%s) threw: %s", params, res.Has[i])
 		req, ok := requirementForClerkParams(t, params)
 		if !ok {
 			tally.hasUnexpressible++
-			assert.False(t, clerk, "has(%s): Clerk grants what no requirement expresses", params)
+			assert.False(t, clerkHas, "has(%s): Clerk grants what no requirement expresses", params)
 			continue
 		}
 		if err := scopes.Validate(req); err != nil {
 			tally.hasRefused++
 			assert.False(t, auth.Has(req), "a refused requirement is never satisfied")
-			if clerk {
+			if clerkHas {
 				why := documentedRefusal(params)
 				if assert.NotEmpty(t, why, "has(%s): Clerk true, ours refused: %v", params, err) {
 					tally.hasRefusedClerkTrue++
@@ -294,9 +300,9 @@ func compareWithClerk(t *testing.T, apps map[bool]*clerkApp, c clerkCase, res cl
 			continue
 		}
 		tally.hasCompared++
-		assert.Equal(t, clerk, auth.Has(req), "has(%s) as %v", params, req)
+		assert.Equal(t, clerkHas, auth.Has(req), "has(%s) as %v", params, req)
 		if direct != nil {
-			assert.Equal(t, auth.Has(req), req.Satisfied(*direct), "has(%s): middleware and scopes.Parse agree", params)
+			assert.Equal(t, auth.Has(req), req.Satisfied(*direct), "has(%s): middleware and Parse agree", params)
 		}
 	}
 }
@@ -505,14 +511,14 @@ func requirementForClerkParams(t *testing.T, params json.RawMessage) (scopes.Req
 		if key == "reverification" {
 			switch v := v.(type) {
 			case string:
-				reqs = append(reqs, scopes.Reverification(v))
+				reqs = append(reqs, clerk.Reverification(v))
 			case map[string]any:
 				level, okLevel := v["level"].(string)
 				after, okAfter := v["afterMinutes"].(float64)
 				if !okLevel || !okAfter {
 					return nil, false
 				}
-				reqs = append(reqs, scopes.ReverificationAfter(level, after))
+				reqs = append(reqs, clerk.ReverificationAfter(level, after))
 			default:
 				return nil, false
 			}
@@ -524,13 +530,13 @@ func requirementForClerkParams(t *testing.T, params json.RawMessage) (scopes.Req
 		}
 		switch key {
 		case "role":
-			reqs = append(reqs, scopes.Role(s))
+			reqs = append(reqs, clerk.Role(s))
 		case "permission":
 			reqs = append(reqs, scopes.Permission(s))
 		case "feature":
-			reqs = append(reqs, scopes.Feature(s))
+			reqs = append(reqs, clerk.Feature(s))
 		case "plan":
-			reqs = append(reqs, scopes.Plan(s))
+			reqs = append(reqs, clerk.Plan(s))
 		}
 	}
 	switch len(reqs) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 )
@@ -101,18 +102,18 @@ func TestClerkAuthObjectV1(t *testing.T) {
 	assert.NotContains(t, body, "tokenType", "Clerk's tokenType is left out")
 
 	for req, want := range map[scopes.Requirement]bool{
-		scopes.Role("admin"):                          true,
-		scopes.Role("org:org:admin"):                  true,
-		scopes.Role("member"):                         false,
-		scopes.Permission("admin:example"):            true,
-		scopes.Permission("org:admin:example"):        true,
-		scopes.Permission("admin:billing"):            false, // looked up as org:admin:billing, as Clerk does
-		scopes.Feature("o:dashboard"):                 true,
-		scopes.Feature("u:dashboard"):                 false,
-		scopes.Plan("pro"):                            true,
-		scopes.Reverification("strict"):               true,
-		scopes.Reverification("strict_mfa"):           true,
-		scopes.ReverificationAfter("first_factor", 3): false,
+		clerk.Role("admin"):                          true,
+		clerk.Role("org:org:admin"):                  true,
+		clerk.Role("member"):                         false,
+		scopes.Permission("admin:example"):           true,
+		scopes.Permission("org:admin:example"):       true,
+		scopes.Permission("admin:billing"):           false, // looked up as org:admin:billing, as Clerk does
+		clerk.Feature("o:dashboard"):                 true,
+		clerk.Feature("u:dashboard"):                 false,
+		clerk.Plan("pro"):                            true,
+		clerk.Reverification("strict"):               true,
+		clerk.Reverification("strict_mfa"):           true,
+		clerk.ReverificationAfter("first_factor", 3): false,
 	} {
 		assert.Equal(t, want, auth.Has(req), "%v", req)
 	}
@@ -137,7 +138,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	assert.True(t, auth.Has(scopes.Permission("dashboard:read")))
 	assert.True(t, auth.Has(scopes.Permission("org:teams:read")))
 	assert.False(t, auth.Has(scopes.Permission("org:teams:manage")))
-	assert.True(t, auth.Has(scopes.And(scopes.Role("admin"), scopes.Feature("o:teams"))))
+	assert.True(t, auth.Has(scopes.And(clerk.Role("admin"), clerk.Feature("o:teams"))))
 
 	// o {}: an organization Clerk sees with orgPermissions [] and nothing else.
 	auth, body, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).Claim("fea", "o:a").
@@ -146,8 +147,8 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	assert.Equal(t, []string{}, auth.OrgPermissions())
 	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":[],"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
-	assert.False(t, auth.Has(scopes.Role("admin")))
-	assert.True(t, auth.Has(scopes.Feature("a")))
+	assert.False(t, auth.Has(clerk.Role("admin")))
+	assert.True(t, auth.Has(clerk.Feature("a")))
 
 	// No o: no organization; org features still count. rol prefixed: org:org:admin, still admin.
 	_, body, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).Claim("fea", "o:a").
@@ -157,24 +158,24 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	auth, _, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).
 		Claim("o", map[string]any{"id": "org_1", "rol": "org:admin"}).MustSign(t))
 	assert.Equal(t, "org:org:admin", auth.OrgRole)
-	assert.True(t, auth.Has(scopes.Role("admin")))
+	assert.True(t, auth.Has(clerk.Role("admin")))
 
 	// "v":"2" is not version 2: the v1 claims are read.
 	auth, _, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", "2").Claim("org_id", "org_1").
 		Claim("org_role", "org:member").Claim("o", map[string]any{"id": "org_2", "rol": "admin"}).MustSign(t))
 	assert.Equal(t, "org_1", auth.OrgID)
-	assert.True(t, auth.Has(scopes.Role("member")))
-	assert.False(t, auth.Has(scopes.Role("admin")))
+	assert.True(t, auth.Has(clerk.Role("member")))
+	assert.False(t, auth.Has(clerk.Role("admin")))
 
 	// fva is rendered as the token has it.
 	auth, body, _ = app.me(t, app.issuer.Token().Claim("fva", json.RawMessage(`[1440,0]`)).MustSign(t))
 	assert.JSONEq(t, `[1440,0]`, string(body["factorVerificationAge"]))
-	assert.True(t, auth.Has(scopes.Reverification("strict")))
-	assert.False(t, auth.Has(scopes.Reverification("strict_mfa")))
+	assert.True(t, auth.Has(clerk.Reverification("strict")))
+	assert.False(t, auth.Has(clerk.Reverification("strict_mfa")))
 	auth, body, _ = app.me(t, app.issuer.Token().Claim("fva", "5,5").MustSign(t))
 	assert.JSONEq(t, `"5,5"`, string(body["factorVerificationAge"]), "copied as it is, as Clerk does")
 	assert.Nil(t, auth.FactorVerificationAge())
-	assert.False(t, auth.Has(scopes.Reverification("lax")))
+	assert.False(t, auth.Has(clerk.Reverification("lax")))
 }
 
 // TestClerkMalformedClaims: org claims of the wrong JSON type, and a version 2 fea entry without a colon
@@ -214,7 +215,7 @@ func TestClerkPendingSession(t *testing.T) {
 
 	app := newClerkApp(t, nil)
 	app.e.GET("/private", app.ok, app.auth.CheckJWT())
-	app.e.GET("/admin", app.ok, app.auth.WithAuth(), echoauth.Has(scopes.Role("admin")))
+	app.e.GET("/admin", app.ok, app.auth.WithAuth(), echoauth.Has(clerk.Role("admin")))
 	tok := pending(app.issuer)
 
 	rec := app.serve(http.MethodGet, "/private", "Bearer "+tok)
@@ -237,7 +238,7 @@ func TestClerkPendingSession(t *testing.T) {
 	assert.ErrorIs(t, auth.Err, bearer.ErrPendingSession)
 	assert.Empty(t, auth.UserID)
 	assert.Nil(t, auth.OrgPermissions())
-	assert.False(t, auth.Has(scopes.Role("admin")))
+	assert.False(t, auth.Has(clerk.Role("admin")))
 	assert.JSONEq(t, `null`, string(claims))
 	assertJSONFields(t, `{"isAuthenticated":false,"userId":null,"sessionId":null,"sessionStatus":"pending","actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":null,"permissions":null}`, body)
@@ -251,7 +252,7 @@ func TestClerkPendingSession(t *testing.T) {
 
 	accepting := newClerkApp(t, func(c *echoauth.Config) { c.AcceptPendingSessions = true })
 	accepting.e.GET("/private", accepting.ok, accepting.auth.CheckJWT())
-	accepting.e.GET("/admin", accepting.ok, accepting.auth.CheckJWT(), echoauth.Has(scopes.Role("admin")))
+	accepting.e.GET("/admin", accepting.ok, accepting.auth.CheckJWT(), echoauth.Has(clerk.Role("admin")))
 	tok = pending(accepting.issuer)
 	assert.Equal(t, http.StatusOK, accepting.serve(http.MethodGet, "/private", "Bearer "+tok).Code)
 	assert.Equal(t, http.StatusOK, accepting.serve(http.MethodGet, "/admin", "Bearer "+tok).Code)
@@ -269,10 +270,10 @@ func TestClerkPendingSession(t *testing.T) {
 // them, 401 without a token.
 func TestClerkHasMiddleware(t *testing.T) {
 	h := newHarness(t, nil)
-	h.e.GET("/admin", h.ok, h.auth.CheckJWT(), echoauth.Has(scopes.Role("admin")))
+	h.e.GET("/admin", h.ok, h.auth.CheckJWT(), echoauth.Has(clerk.Role("admin")))
 	h.e.GET("/read", h.ok, h.auth.CheckJWT(), echoauth.Has(scopes.Permission("org:dashboard:read")))
 	h.e.GET("/users", h.ok, h.auth.CheckJWT(), echoauth.Has(scopes.Permission("read:users")))
-	h.e.GET("/pro", h.ok, h.auth.CheckJWT(), echoauth.Has(scopes.And(scopes.Plan("o:pro"), scopes.Role("admin"))))
+	h.e.GET("/pro", h.ok, h.auth.CheckJWT(), echoauth.Has(scopes.And(clerk.Plan("o:pro"), clerk.Role("admin"))))
 
 	v1 := func(role string, perms ...string) string {
 		return h.issuer.Token().Subject("user_1").Claim("org_id", "org_1").Claim("org_role", role).

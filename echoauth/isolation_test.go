@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/scopes"
@@ -49,10 +50,11 @@ func takeSnapshot(c echo.Context, a *echoauth.Auth) snapshot {
 	scope, _ := a.Claims().Value("scope")
 	validated, _ := c.Request().Context().Value(jwtmiddleware.ContextKey{}).(token.Token)
 	g := a.Grants()
-	org := *g.Organization
-	g.Organization = nil // printed by value below, not by address
+	session := *g.Session.(*clerk.Session)
+	org := *session.Organization
+	g.Session, session.Organization = nil, nil // printed by value below, not by address
 	return snapshot{
-		JSON: string(j), Grants: fmt.Sprintf("%+v %+v", g, org),
+		JSON: string(j), Grants: fmt.Sprintf("%+v %+v %+v", g, session, org),
 		Scopes: fmt.Sprint(a.Scopes()), Permissions: fmt.Sprint(a.Permissions()),
 		OrgPermissions: fmt.Sprint(a.OrgPermissions()), FVA: fmt.Sprint(a.FactorVerificationAge()),
 		Actor: string(a.Actor()), Raw: string(a.Claims().Raw()), ScopeValue: string(scope),
@@ -70,10 +72,10 @@ func newIsolationApp(t *testing.T) *isolationApp {
 	api.GET("/scope", app.ok, echoauth.RequireScopes(isolationScope))
 	api.GET("/permission", app.ok, echoauth.Has(scopes.Permission(isolationPermission)))
 	api.GET("/auth0-permission", app.ok, echoauth.Has(scopes.Permission("write:billing")))
-	api.GET("/role", app.ok, echoauth.Has(scopes.Role("admin")))
-	api.GET("/feature", app.ok, echoauth.Has(scopes.Feature("o:billing")))
-	api.GET("/plan", app.ok, echoauth.Has(scopes.Plan("u:pro")))
-	api.GET("/reverified", app.ok, echoauth.Has(scopes.Reverification("strict_mfa")))
+	api.GET("/role", app.ok, echoauth.Has(clerk.Role("admin")))
+	api.GET("/feature", app.ok, echoauth.Has(clerk.Feature("o:billing")))
+	api.GET("/plan", app.ok, echoauth.Has(clerk.Plan("u:pro")))
+	api.GET("/reverified", app.ok, echoauth.Has(clerk.Reverification("strict_mfa")))
 	api.GET("/claim", app.ok, echoauth.ClaimIncludes("scope", isolationScope))
 	api.GET("/mutate", func(c echo.Context) error {
 		app.mutate(c, echoauth.GetAuth(c))
@@ -138,12 +140,18 @@ func TestHandlersCannotChangeWhatATokenGrants(t *testing.T) {
 			g.Scopes[0], g.Permissions[0] = isolationScope, "write:billing"
 		}},
 		{"Grants organization", func(_ echo.Context, a *echoauth.Auth) {
-			g := a.Grants()
-			g.Organization.Permissions[0], g.Organization.Role, g.Organization.ID = isolationPermission, "org:admin", "org_2"
+			org := a.Grants().Session.(*clerk.Session).Organization
+			org.Permissions[0], org.Role, org.ID = isolationPermission, "org:admin", "org_2"
 		}},
 		{"Grants features, plans and age", func(_ echo.Context, a *echoauth.Auth) {
+			s := a.Grants().Session.(*clerk.Session)
+			s.Features[0], s.Plans[0], s.FactorVerificationAge[0], s.FactorVerificationAge[1] = "o:billing", "u:pro", 0, 0
+		}},
+		{"Grants session replaced", func(_ echo.Context, a *echoauth.Auth) {
 			g := a.Grants()
-			g.Features[0], g.Plans[0], g.FactorVerificationAge[0], g.FactorVerificationAge[1] = "o:billing", "u:pro", 0, 0
+			s := g.Session.(*clerk.Session)
+			s.Subject = "user_evil"
+			g.Session = &clerk.Session{Subject: "user_1", Organization: &clerk.Organization{ID: "org_2", Role: "org:admin"}}
 		}},
 		{"OrgPermissions", func(_ echo.Context, a *echoauth.Auth) { a.OrgPermissions()[0] = isolationPermission }},
 		{"FactorVerificationAge", func(_ echo.Context, a *echoauth.Auth) {
@@ -212,7 +220,9 @@ type sabotage struct{}
 
 func (sabotage) Satisfied(g scopes.Grants) bool {
 	g.Scopes[0] = isolationScope
-	g.Organization.Permissions[0] = isolationPermission
+	s := g.Session.(*clerk.Session)
+	s.Organization.Permissions[0] = isolationPermission
+	s.Features[0], s.FactorVerificationAge[0] = "o:billing", 0
 	return false
 }
 func (sabotage) Scope() string  { return "" }

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/scopes"
 )
@@ -30,10 +31,10 @@ func TestRefusalSaysWhatWasMissing(t *testing.T) {
 		{"Has Any", func() echo.MiddlewareFunc { return echoauth.Has(scopes.Any("read:messages")) }, "token lacks the required scope"},
 		{"Has Permission", func() echo.MiddlewareFunc { return echoauth.Has(scopes.Permission("org:admin:example")) }, "token lacks the required permission"},
 		{"Has AnyPermission", func() echo.MiddlewareFunc { return echoauth.Has(scopes.AnyPermission("a:b", "c:d")) }, "token lacks the required permission"},
-		{"Has Role", func() echo.MiddlewareFunc { return echoauth.Has(scopes.Role("admin")) }, "token lacks the required role"},
-		{"Has Feature", func() echo.MiddlewareFunc { return echoauth.Has(scopes.Feature("o:billing")) }, "token lacks the required feature"},
-		{"Has Plan", func() echo.MiddlewareFunc { return echoauth.Has(scopes.Plan("u:pro")) }, "token lacks the required plan"},
-		{"Has Reverification", func() echo.MiddlewareFunc { return echoauth.Has(scopes.Reverification("strict")) }, "session needs a more recent verification"},
+		{"Has Role", func() echo.MiddlewareFunc { return echoauth.Has(clerk.Role("admin")) }, "token lacks the required role"},
+		{"Has Feature", func() echo.MiddlewareFunc { return echoauth.Has(clerk.Feature("o:billing")) }, "token lacks the required feature"},
+		{"Has Plan", func() echo.MiddlewareFunc { return echoauth.Has(clerk.Plan("u:pro")) }, "token lacks the required plan"},
+		{"Has Reverification", func() echo.MiddlewareFunc { return echoauth.Has(clerk.Reverification("strict")) }, "session needs a more recent verification"},
 		{"Has And of scopes", func() echo.MiddlewareFunc {
 			return echoauth.Has(scopes.And(scopes.All("read:messages"), scopes.Any("write:messages")))
 		}, "token lacks the required scope"},
@@ -41,7 +42,7 @@ func TestRefusalSaysWhatWasMissing(t *testing.T) {
 			return echoauth.Has(scopes.Or(scopes.Permission("a:b"), scopes.AnyPermission("c:d")))
 		}, "token lacks the required permission"},
 		{"Has a scope or a role", func() echo.MiddlewareFunc {
-			return echoauth.Has(scopes.Or(scopes.All("read:messages"), scopes.Role("admin")))
+			return echoauth.Has(scopes.Or(scopes.All("read:messages"), clerk.Role("admin")))
 		}, "token does not meet the route's requirement"},
 		{"Has a requirement of the application's", func() echo.MiddlewareFunc { return echoauth.Has(sabotageFree{}) }, "token does not meet the route's requirement"},
 	}

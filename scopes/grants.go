@@ -1,9 +1,6 @@
 package scopes
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // Grants is what a verified token grants. It is built once per token by [Parse] (or [FromClaims]) and then
 // only read, so it is safe for concurrent use; the zero value grants nothing.
@@ -17,20 +14,8 @@ type Grants struct {
 	// Permissions are the names from the Auth0 RBAC `permissions` claim, each once, in order of first
 	// appearance.
 	Permissions []string
-
-	// Subject is the `sub` claim. Clerk's checks of organizations, billing and reverification grant nothing
-	// to a token without one.
-	Subject string
-	// Organization is the active Clerk organization, nil when the token names none.
-	Organization *Organization
-	// Features and Plans are the entries of Clerk's `fea` and `pla` claims ("o:dashboard", "u:pro", ...),
-	// trimmed, in token order.
-	Features, Plans []string
-	// FactorVerificationAge is Clerk's `fva`: minutes since the first and the second factor were verified, -1
-	// for a factor the user has not set up. Nil when the claim is absent or not two such numbers.
-	FactorVerificationAge []float64
-
-	// Session is what a signed-in session grants besides the token's scopes and permissions.
+	// Session is what a signed-in session grants besides the claims above, such as Clerk's active
+	// organization, billing and reverification (a *clerk.Session); nil when the token carries none.
 	Session Session
 }
 
@@ -47,19 +32,10 @@ type Session interface {
 	CloneSession() Session
 }
 
-// Clone returns a deep copy of g: nothing in it shares memory with g.
+// Clone returns a deep copy of g: nothing in it shares memory with g. [Check] hands one to a requirement the
+// application implemented, so that it cannot write into grants that other requests share.
 func (g Grants) Clone() Grants {
-	c := g
-	c.Scopes = slices.Clone(g.Scopes)
-	c.Permissions = slices.Clone(g.Permissions)
-	c.Features = slices.Clone(g.Features)
-	c.Plans = slices.Clone(g.Plans)
-	c.FactorVerificationAge = slices.Clone(g.FactorVerificationAge)
-	if g.Organization != nil {
-		org := *g.Organization
-		org.Permissions = slices.Clone(org.Permissions)
-		c.Organization = &org
-	}
+	c := Grants{Scopes: slices.Clone(g.Scopes), Permissions: slices.Clone(g.Permissions)}
 	if g.Session != nil {
 		c.Session = g.Session.CloneSession()
 	}
@@ -75,40 +51,17 @@ func (g Grants) HasScope(s string) bool {
 // HasPermission reports whether p is a granted permission; an empty name is never granted. Two sources count,
 // so that one check serves both providers:
 //
-//   - the Auth0 RBAC `permissions` claim ([Grants.Permissions]), matched exactly;
-//   - the permissions of the active Clerk organization, matched as Clerk's has({ permission }) does: the
-//     requested name is given exactly one leading "org:" ("admin:billing" and "org:org:admin:billing" both
-//     look for "org:admin:billing"), and the token needs a subject and an active organization.
+//   - the Auth0 RBAC `permissions` claim ([Grants.Permissions]), matched exactly and case-sensitively;
+//   - the session ([Grants.Session]), by its own rule: Clerk's active organization grants "org:admin:billing"
+//     when asked for "admin:billing" too, as Clerk's has({ permission }) does.
 //
-// Comparisons are case-sensitive. Scopes never count as permissions. Every permission requirement
-// ([Permission], [AnyPermission]) decides through this method.
+// Scopes never count as permissions. Every permission requirement ([Permission], [AnyPermission]) decides
+// through this method.
 func (g Grants) HasPermission(p string) bool {
 	if p == "" {
 		return false
 	}
-	if contains(g.Permissions, p) || (g.Session != nil && g.Session.HasPermission(p)) {
-		return true
-	}
-	org := g.activeOrganization()
-	return org != nil && contains(org.Permissions, withOrgPrefix(p))
-}
-
-// activeOrganization returns the organization Clerk's organization checks may use: the token has a subject
-// and the organization an ID.
-func (g Grants) activeOrganization() *Organization {
-	if g.Subject == "" || g.Organization == nil || g.Organization.ID == "" {
-		return nil
-	}
-	return g.Organization
-}
-
-// withOrgPrefix gives s exactly one leading "org:", however many it had, as Clerk normalises roles and
-// requested permissions.
-func withOrgPrefix(s string) string {
-	for strings.HasPrefix(s, "org:") {
-		s = s[len("org:"):]
-	}
-	return "org:" + s
+	return contains(g.Permissions, p) || (g.Session != nil && g.Session.HasPermission(p))
 }
 
 // contains is a linear scan: tokens carry few names, and a scan over a handful of strings beats hashing them.

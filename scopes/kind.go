@@ -3,20 +3,31 @@ package scopes
 import "github.com/scopegate/scopegate/internal/sealed"
 
 // Kind is what a requirement asks of a token, so that a refusal can say what
-// was missing: "token lacks the required scope" for [All], "... role" for
-// [Role], and so on.
+// was missing: "token lacks the required scope" for [All], "... permission"
+// for [Permission], "... role" for package clerk's Role, and so on.
 type Kind uint8
 
-// The kinds of requirement.
+// The kinds of requirement. They are listed here, beside the scope and
+// permission kinds, so that one switch in the authentication layer can
+// describe every refusal; KindRole, KindFeature, KindPlan and
+// KindReverification are the kinds of package clerk's requirements (Role,
+// Feature, Plan, Reverification and ReverificationAfter).
 const (
 	// KindMixed is a combination of requirements of different kinds, or a
 	// requirement an application implemented itself.
 	KindMixed Kind = iota
+	// KindScope is asked by All and Any.
 	KindScope
+	// KindPermission is asked by Permission and AnyPermission.
 	KindPermission
+	// KindRole is asked by clerk.Role: the active organization's role.
 	KindRole
+	// KindFeature is asked by clerk.Feature: a billing feature.
 	KindFeature
+	// KindPlan is asked by clerk.Plan: a billing plan.
 	KindPlan
+	// KindReverification is asked by clerk.Reverification and
+	// clerk.ReverificationAfter: a recent verification of the user.
 	KindReverification
 )
 
@@ -42,7 +53,7 @@ func (k Kind) String() string {
 
 // KindOf returns what r asks for. A combination ([And], [Or]) whose parts all
 // ask for the same kind has that kind; any other is KindMixed, as is a
-// requirement implemented outside this package.
+// requirement implemented outside this module.
 func KindOf(r Requirement) Kind {
 	if b, ok := r.(builtin); ok {
 		return b.RequirementKind(sealed.Seal{})
@@ -60,12 +71,13 @@ type builtin interface {
 	RequirementKind(sealed.Seal) Kind
 }
 
-// Check reports whether g satisfies r. The requirements of this package read
-// g in place; a requirement implemented elsewhere is given its own copy of
-// g, so that nothing it does to the slices can reach what other readers of g
-// see. The authentication middlewares decide through it, since the grants of
-// a cached token are shared by every request presenting it. A nil r is
-// never satisfied.
+// Check reports whether g satisfies r. The requirements of this module (this
+// package's and package clerk's) read g in place; a requirement implemented
+// elsewhere is given its own copy of g ([Grants.Clone]), so that nothing it
+// does to the slices or the session can reach what other readers of g see.
+// The authentication middlewares decide through it, since the grants of a
+// cached token are shared by every request presenting it. A nil r is never
+// satisfied.
 func Check(r Requirement, g Grants) bool {
 	switch r := r.(type) {
 	case nil:
@@ -84,18 +96,6 @@ func (r *nameRequirement) RequirementKind(sealed.Seal) Kind {
 	}
 	return KindScope
 }
-
-func (r *clerkRequirement) RequirementKind(sealed.Seal) Kind {
-	switch r.kind {
-	case "Role":
-		return KindRole
-	case "Feature":
-		return KindFeature
-	}
-	return KindPlan
-}
-
-func (r *reverification) RequirementKind(sealed.Seal) Kind { return KindReverification }
 
 // RequirementKind implements builtin: the kind every part shares, or
 // KindMixed.

@@ -19,9 +19,9 @@ func Any(scopes ...string) Requirement {
 	return newNameRequirement("Any", scopeNames, false, scopes)
 }
 
-// Permission requires every one of the permissions, as decided by [Grants.HasPermission]: today that means
-// the Auth0 RBAC `permissions` claim ([Grants.Permissions]), not the scopes. Permission() with no name, or
-// with an invalid name, is invalid (see [Validate]).
+// Permission requires every one of the permissions, as decided by [Grants.HasPermission]: the Auth0 RBAC
+// `permissions` claim ([Grants.Permissions]) or the session (Clerk's active organization), never the scopes.
+// Permission() with no name, or with an invalid name, is invalid (see [Validate]).
 func Permission(perms ...string) Requirement {
 	return newNameRequirement("Permission", permissionNames, true, perms)
 }

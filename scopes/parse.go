@@ -14,13 +14,16 @@ const (
 	ClaimPermissions = "permissions"
 )
 
-// ErrInvalidClaim is matched (with errors.Is) by every error of [FromClaims] and [Parse] about a grant claim.
+// ErrInvalidClaim is matched (with errors.Is) by every error of [FromClaims] and [Parse] about a grant claim,
+// and by those of package clerk's Parse about Clerk's claims: one test tells a malformed token from others.
 var ErrInvalidClaim = errors.New("scopes: invalid grant claim")
 
 // ClaimError reports a grant claim whose value has the wrong JSON type. Its message names
 // the claim but never quotes the value, so it can be logged without leaking token contents.
 type ClaimError struct {
-	Claim string // ClaimScope, ClaimScp or ClaimPermissions
+	// Claim is the claim's name: ClaimScope, ClaimScp or ClaimPermissions here, "sub" or one of Clerk's
+	// claims ("o", "fea", ...) from package clerk.
+	Claim string
 }
 
 // Error describes which claim is malformed.
@@ -30,6 +33,26 @@ func (e *ClaimError) Error() string {
 
 // Unwrap lets errors.Is(err, ErrInvalidClaim) match.
 func (e *ClaimError) Unwrap() error { return ErrInvalidClaim }
+
+// ClaimSource gives the raw JSON value of a claim by its exact name. The verified claims of package token
+// satisfy it, so that this package reads a token without depending on how it was verified.
+type ClaimSource interface {
+	// Value returns the claim's raw JSON and whether the token has it.
+	Value(name string) (json.RawMessage, bool)
+}
+
+// Parse reads the scopes and Auth0 permissions a verified token carries, from the claims `scope`, `scp` and
+// `permissions` (see [FromClaims]). It is called once per token. A claim of the wrong JSON type gives a
+// [*ClaimError]: the token is malformed and should be treated as invalid.
+//
+// It leaves [Grants.Session] nil: a session model reads its own claims (package clerk's Parse, for Clerk's
+// session tokens), and the caller sets the session it got.
+func Parse(src ClaimSource) (Grants, error) {
+	scope, _ := src.Value(ClaimScope)
+	scp, _ := src.Value(ClaimScp)
+	permissions, _ := src.Value(ClaimPermissions)
+	return FromClaims(scope, scp, permissions)
+}
 
 // FromClaims parses grants from the raw JSON values of the claims `scope`, `scp` and `permissions`, each nil (or
 // empty) when the token lacks the claim. Each value must be a JSON string of space-separated names or an array

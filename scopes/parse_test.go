@@ -11,7 +11,7 @@ import (
 )
 
 // claimValueTests are JSON texts of one claim value and the names they give. The same table drives the tests
-// of FromClaims for every claim, of FromMap, and of the fast scanner against encoding/json.
+// of FromClaims for every claim, of Parse, and of the fast scanner against encoding/json.
 var claimValueTests = []struct {
 	name string
 	raw  string
@@ -91,6 +91,37 @@ func TestFromClaimsEachClaim(t *testing.T) {
 			}
 		})
 	}
+}
+
+// claimMap is a ClaimSource over raw JSON texts.
+type claimMap map[string]string
+
+func (m claimMap) Value(name string) (json.RawMessage, bool) {
+	v, ok := m[name]
+	return json.RawMessage(v), ok
+}
+
+// TestParse: Parse reads each grant claim as FromClaims does, and nothing else.
+func TestParse(t *testing.T) {
+	for _, tt := range claimValueTests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, claim := range []string{ClaimScope, ClaimScp, ClaimPermissions} {
+				g, err := Parse(claimMap{claim: tt.raw, "sub": `"user_1"`})
+				want, wantErr := FromClaims(
+					[]byte(claimMap{claim: tt.raw}[ClaimScope]),
+					[]byte(claimMap{claim: tt.raw}[ClaimScp]),
+					[]byte(claimMap{claim: tt.raw}[ClaimPermissions]))
+				assert.Equal(t, want, g, claim)
+				assert.Equal(t, wantErr, err, claim)
+			}
+		})
+	}
+
+	// Claims of a session model, malformed ones included, are not Parse's to read.
+	g, err := Parse(claimMap{"scope": `"a"`, "sub": `5`, "v": `2`, "o": `"x"`, "fea": `5`, "org_id": `5`, "fva": `[0,0]`})
+	require.NoError(t, err)
+	assert.Equal(t, Grants{Scopes: []string{"a"}}, g)
+	assert.Nil(t, g.Session)
 }
 
 func TestScanFastAgreesWithEncodingJSON(t *testing.T) {

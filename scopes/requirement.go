@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Requirement is a condition on [Grants]. Build one with [All], [Any], [Permission] or [AnyPermission] and
-// combine them with [And] and [Or]; applications may implement it too.
+// Requirement is a condition on [Grants]. Build one with [All], [Any], [Permission] or [AnyPermission] (or
+// package clerk's Role, Feature, Plan, Reverification) and combine them with [And] and [Or]; applications may
+// implement it too.
 //
 // A Requirement is immutable once built and safe for concurrent use.
 type Requirement interface {
@@ -30,8 +31,8 @@ var ErrInvalidRequirement = errors.New("scopes: invalid requirement")
 //
 // Constructors record such mistakes instead of panicking so that the middleware can report them with the route
 // they concern: middleware constructors call Validate and panic with its error when routes are registered.
-// A Requirement implemented outside this package is invalid when it has an Err() error method that returns
-// a non-nil error.
+// A Requirement implemented outside this package (package clerk's, or the application's) is invalid when it
+// has an Err() error method that returns a non-nil error.
 func Validate(r Requirement) error {
 	if r == nil {
 		return &requirementError{detail: "nil requirement"}

@@ -1,26 +1,16 @@
-package scopes
+package clerk
 
 import (
 	"encoding/json"
 	"math/big"
 	"strings"
 	"unicode"
+
+	"github.com/scopegate/scopegate/scopes"
 )
 
-// Names of the Clerk session token claims that describe the active organization, billing and reverification.
-const (
-	ClaimVersion               = "v"   // 2 for version 2 session tokens
-	ClaimOrganization          = "o"   // version 2: {"id", "slg", "rol", "per", "fpm"}
-	ClaimFeatures              = "fea" // version 2: "o:dashboard,u:export"
-	ClaimPlans                 = "pla" // "u:free,o:pro"
-	ClaimFactorVerificationAge = "fva" // [minutes since first factor, minutes since second factor]
-	ClaimOrgID                 = "org_id"
-	ClaimOrgRole               = "org_role"
-	ClaimOrgSlug               = "org_slug"
-	ClaimOrgPermissions        = "org_permissions"
-)
-
-// Organization is the active organization of a Clerk session.
+// Organization is the active organization of a Clerk session, from version 1 claims (org_id, org_slug,
+// org_role, org_permissions) or version 2 ("o" with its permission masks).
 type Organization struct {
 	// ID is the organization's ID ("org_..."); an Organization without one is not active.
 	ID string
@@ -35,17 +25,10 @@ type Organization struct {
 	HasID, HasSlug, HasRole bool
 }
 
-// ClaimSource gives the raw JSON value of a claim by its exact name. The verified claims of package token
-// satisfy it.
-type ClaimSource interface {
-	// Value returns the claim's raw JSON and whether the token has it.
-	Value(name string) (json.RawMessage, bool)
-}
-
 // organizationFromClaims reads the active organization of a Clerk session token. Version 1 tokens carry it in
 // org_id, org_role, org_slug and org_permissions; version 2 tokens ("v": 2, a number) in the "o" object, with
 // permissions packed into bit masks against the "fea" list. Nil when the token has no organization claims.
-func organizationFromClaims(src ClaimSource) (*Organization, error) {
+func organizationFromClaims(src scopes.ClaimSource) (*Organization, error) {
 	if isVersion2(src) {
 		return organizationV2(src)
 	}
@@ -53,7 +36,7 @@ func organizationFromClaims(src ClaimSource) (*Organization, error) {
 }
 
 // isVersion2 reports a version 2 session token: "v" is the JSON number 2, not the string "2".
-func isVersion2(src ClaimSource) bool {
+func isVersion2(src scopes.ClaimSource) bool {
 	raw, ok := src.Value(ClaimVersion)
 	if !ok {
 		return false
@@ -63,7 +46,7 @@ func isVersion2(src ClaimSource) bool {
 }
 
 // organizationV1 reads the version 1 claims verbatim.
-func organizationV1(src ClaimSource) (*Organization, error) {
+func organizationV1(src scopes.ClaimSource) (*Organization, error) {
 	var org Organization
 	found := false
 	for _, f := range []struct {
@@ -76,14 +59,14 @@ func organizationV1(src ClaimSource) (*Organization, error) {
 			continue
 		}
 		if json.Unmarshal(raw, f.into) != nil {
-			return nil, &ClaimError{Claim: f.claim}
+			return nil, &scopes.ClaimError{Claim: f.claim}
 		}
 		*f.has = !isJSONNull(raw)
 		found = true
 	}
 	if raw, ok := src.Value(ClaimOrgPermissions); ok {
 		if json.Unmarshal(raw, &org.Permissions) != nil {
-			return nil, &ClaimError{Claim: ClaimOrgPermissions}
+			return nil, &scopes.ClaimError{Claim: ClaimOrgPermissions}
 		}
 		found = true
 	}
@@ -97,7 +80,7 @@ func organizationV1(src ClaimSource) (*Organization, error) {
 // for each organization feature of "fea" in order, a decimal bit mask over the comma-separated names of "per":
 // bit j set (least significant first) grants "org:<feature>:<per[j]>". The rules follow Clerk's JavaScript SDK
 // to the letter, quirks included (an empty "per" entry still takes its index), so that both decide alike.
-func organizationV2(src ClaimSource) (*Organization, error) {
+func organizationV2(src scopes.ClaimSource) (*Organization, error) {
 	raw, ok := src.Value(ClaimOrganization)
 	if !ok || isJSONNull(raw) {
 		// Clerk tests "o" for truth: null is no organization, like an absent claim.
@@ -107,7 +90,7 @@ func organizationV2(src ClaimSource) (*Organization, error) {
 	// encoding/json match "ID" or "Rol" case-insensitively and grant an organization Clerk does not see.
 	var members map[string]json.RawMessage
 	if json.Unmarshal(raw, &members) != nil || members == nil {
-		return nil, &ClaimError{Claim: ClaimOrganization}
+		return nil, &scopes.ClaimError{Claim: ClaimOrganization}
 	}
 	var id, slug, role, per, fpm string
 	var hasID, hasSlug bool
@@ -121,7 +104,7 @@ func organizationV2(src ClaimSource) (*Organization, error) {
 			continue
 		}
 		if json.Unmarshal(v, m.into) != nil {
-			return nil, &ClaimError{Claim: ClaimOrganization}
+			return nil, &scopes.ClaimError{Claim: ClaimOrganization}
 		}
 		if m.has != nil {
 			*m.has = !isJSONNull(v)
@@ -139,7 +122,7 @@ func organizationV2(src ClaimSource) (*Organization, error) {
 	orgFeatures, _, ok := splitByScope(features)
 	if !ok {
 		// Clerk's SDK fails to build the auth object for such a token; the token is unusable either way.
-		return nil, &ClaimError{Claim: ClaimFeatures}
+		return nil, &scopes.ClaimError{Claim: ClaimFeatures}
 	}
 	org.Permissions = decodePermissionMasks(per, fpm, orgFeatures)
 	if org.Permissions == nil {
@@ -239,14 +222,14 @@ func isJSWhitespace(r rune) bool {
 
 // listClaim reads a comma-separated string claim such as "fea" or "pla" into trimmed entries; absent or empty
 // gives none. A claim of another JSON type makes the token malformed.
-func listClaim(src ClaimSource, claim string) ([]string, error) {
+func listClaim(src scopes.ClaimSource, claim string) ([]string, error) {
 	raw, ok := src.Value(claim)
 	if !ok {
 		return nil, nil
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return nil, &ClaimError{Claim: claim}
+		return nil, &scopes.ClaimError{Claim: claim}
 	}
 	if s == "" {
 		return nil, nil

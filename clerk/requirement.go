@@ -1,68 +1,85 @@
-package scopes
+package clerk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/scopegate/scopegate/internal/sealed"
+	"github.com/scopegate/scopegate/scopes"
 )
 
 // Role requires the active Clerk organization role, compared as Clerk's has({ role }) does: both sides are
 // given exactly one leading "org:", so Role("admin") and Role("org:admin") are the same requirement. The token
 // needs a subject and an active organization.
-func Role(role string) Requirement {
-	r := &clerkRequirement{kind: "Role", name: role}
+func Role(role string) scopes.Requirement {
+	r := &requirement{kind: "Role", name: role}
 	r.err = checkClerkName(role)
 	return r
 }
 
 // Feature requires a Clerk billing feature from the `fea` claim. "o:name", "org:name" and "organization:name"
 // look in the organization's features, "u:name" and "user:name" in the user's, and a bare "name" in either.
-// Other prefixes are invalid (see [Validate]). No active organization is needed: a token carries organization
+// Other prefixes are invalid (see [scopes.Validate]). No active organization is needed: a token carries organization
 // features only while one is active.
-func Feature(feature string) Requirement {
-	r := &clerkRequirement{kind: "Feature", name: feature}
+func Feature(feature string) scopes.Requirement {
+	r := &requirement{kind: "Feature", name: feature}
 	r.err = checkBillingName(feature)
 	return r
 }
 
 // Plan requires a Clerk billing plan from the `pla` claim, scoped like [Feature].
-func Plan(plan string) Requirement {
-	r := &clerkRequirement{kind: "Plan", name: plan}
+func Plan(plan string) scopes.Requirement {
+	r := &requirement{kind: "Plan", name: plan}
 	r.err = checkBillingName(plan)
 	return r
 }
 
-// clerkRequirement is what Role, Feature and Plan build.
-type clerkRequirement struct {
+// requirement is what Role, Feature and Plan build.
+type requirement struct {
 	kind string
 	name string
 	err  error
 }
 
-// Satisfied implements Requirement.
-func (r *clerkRequirement) Satisfied(g Grants) bool {
-	if r.err != nil || g.Subject == "" {
+// Satisfied implements scopes.Requirement.
+func (r *requirement) Satisfied(g scopes.Grants) bool {
+	s := sessionOf(g)
+	if r.err != nil || s == nil || s.Subject == "" {
 		return false
 	}
 	switch r.kind {
 	case "Role":
-		org := g.activeOrganization()
+		org := s.activeOrganization()
 		return org != nil && org.Role != "" && withOrgPrefix(org.Role) == withOrgPrefix(r.name)
 	case "Feature":
-		return hasBillingEntry(g.Features, r.name)
+		return hasBillingEntry(s.Features, r.name)
 	case "Plan":
-		return hasBillingEntry(g.Plans, r.name)
+		return hasBillingEntry(s.Plans, r.name)
 	}
 	return false
 }
 
-// Scope implements Requirement: roles, features and plans are not OAuth scopes, so a challenge names none.
-func (r *clerkRequirement) Scope() string { return "" }
+// Scope implements scopes.Requirement: roles, features and plans are not OAuth scopes, so a challenge names none.
+func (r *requirement) Scope() string { return "" }
 
-// String implements Requirement.
-func (r *clerkRequirement) String() string { return fmt.Sprintf("%s(%q)", r.kind, r.name) }
+// String implements scopes.Requirement.
+func (r *requirement) String() string { return fmt.Sprintf("%s(%q)", r.kind, r.name) }
 
 // Err reports a requirement built with an invalid name.
-func (r *clerkRequirement) Err() error { return r.err }
+func (r *requirement) Err() error { return r.err }
+
+// RequirementKind gives scopes.KindOf the kind, and tells scopes.Check that the requirement only reads the
+// grants.
+func (r *requirement) RequirementKind(sealed.Seal) scopes.Kind {
+	switch r.kind {
+	case "Role":
+		return scopes.KindRole
+	case "Feature":
+		return scopes.KindFeature
+	}
+	return scopes.KindPlan
+}
 
 // The request prefixes of features and plans.
 var (
@@ -82,11 +99,11 @@ func hasBillingEntry(entries []string, requested string) bool {
 	scope, name, scoped := strings.Cut(requested, ":")
 	switch {
 	case !scoped:
-		return contains(org, requested) || contains(user, requested)
+		return slices.Contains(org, requested) || slices.Contains(user, requested)
 	case orgBillingScopes[scope]:
-		return contains(org, name)
+		return slices.Contains(org, name)
 	case userBillingScopes[scope]:
-		return contains(user, name)
+		return slices.Contains(user, name)
 	}
 	return false
 }

@@ -1,4 +1,4 @@
-package scopes_test
+package clerk_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -22,7 +23,7 @@ func (c rawClaims) Value(name string) (json.RawMessage, bool) {
 }
 
 // FuzzClerkClaims feeds arbitrary bytes as the Clerk claims v, o, fea, pla and fva to Parse: it must never
-// panic, fail only with a *ClaimError naming a claim it reads, and, when it succeeds, give a version 2
+// panic, fail only with a *scopes.ClaimError naming a claim it reads, and, when it succeeds, give a version 2
 // organization whose permissions all start with "org:" and which Clerk-style requirements then grant. When
 // the same values form a JSON payload that token.NewClaims accepts, as a real token's would, Parse must
 // decide the same through it.
@@ -52,16 +53,16 @@ func FuzzClerkClaims(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v, o, fea, pla, fva []byte) {
 		src := rawClaims{"sub": []byte(`"user_1"`)}
 		for name, raw := range map[string][]byte{
-			scopes.ClaimVersion: v, scopes.ClaimOrganization: o, scopes.ClaimFeatures: fea,
-			scopes.ClaimPlans: pla, scopes.ClaimFactorVerificationAge: fva,
+			clerk.ClaimVersion: v, clerk.ClaimOrganization: o, clerk.ClaimFeatures: fea,
+			clerk.ClaimPlans: pla, clerk.ClaimFactorVerificationAge: fva,
 		} {
 			if len(raw) > 0 {
 				src[name] = raw
 			}
 		}
-		g, err := scopes.Parse(src)
-		checkClerkGrants(t, g, err)
-		again, errAgain := scopes.Parse(src)
+		g, err := clerk.Parse(src)
+		checkClerkSession(t, g, err)
+		again, errAgain := clerk.Parse(src)
 		if !reflect.DeepEqual(g, again) || (err == nil) != (errAgain == nil) {
 			t.Fatalf("Parse is not deterministic: %+v %v, then %+v %v", g, err, again, errAgain)
 		}
@@ -88,16 +89,16 @@ func FuzzClerkClaims(f *testing.F) {
 		if err2 != nil {
 			return
 		}
-		g2, err2 := scopes.Parse(claims)
-		checkClerkGrants(t, g2, err2)
+		g2, err2 := clerk.Parse(claims)
+		checkClerkSession(t, g2, err2)
 		if (err == nil) != (err2 == nil) || (err == nil && !reflect.DeepEqual(g, g2)) {
 			t.Fatalf("raw values give %+v %v, the payload %s gives %+v %v", g, err, payload.String(), g2, err2)
 		}
 	})
 }
 
-// checkClerkGrants checks what Parse returned for claims without org_* claims.
-func checkClerkGrants(t *testing.T, g scopes.Grants, err error) {
+// checkClerkSession checks what Parse returned for claims without org_* claims.
+func checkClerkSession(t *testing.T, g *clerk.Session, err error) {
 	t.Helper()
 	if err != nil {
 		var ce *scopes.ClaimError
@@ -105,12 +106,22 @@ func checkClerkGrants(t *testing.T, g scopes.Grants, err error) {
 			t.Fatalf("error %v (%T) is not a *ClaimError", err, err)
 		}
 		switch ce.Claim {
-		case scopes.ClaimOrganization, scopes.ClaimFeatures, scopes.ClaimPlans:
+		case clerk.ClaimOrganization, clerk.ClaimFeatures, clerk.ClaimPlans:
 		default:
 			t.Fatalf("error names claim %q, which cannot be malformed here", ce.Claim)
 		}
-		if !reflect.DeepEqual(g, scopes.Grants{}) {
-			t.Fatalf("grants %+v returned with an error", g)
+		if g != nil {
+			t.Fatalf("session %+v returned with an error", g)
+		}
+		return
+	}
+	if g == nil {
+		// Nothing of Clerk's model in the claims: every requirement is false, as without a session.
+		grants := scopes.Grants{}
+		for _, req := range []scopes.Requirement{clerk.Role("admin"), clerk.Feature("a"), clerk.Plan("p"), clerk.Reverification("lax")} {
+			if req.Satisfied(grants) {
+				t.Fatalf("%v satisfied without a session", req)
+			}
 		}
 		return
 	}
@@ -134,10 +145,14 @@ func checkClerkGrants(t *testing.T, g scopes.Grants, err error) {
 			}
 		}
 	}
+	if !reflect.DeepEqual(g.CloneSession(), g) {
+		t.Fatalf("the clone %+v differs from %+v", g.CloneSession(), g)
+	}
 	org := g.Organization
 	if org == nil {
 		return
 	}
+	grants := scopes.Grants{Session: g}
 	if org.Permissions == nil {
 		t.Fatal("a version 2 organization has nil permissions")
 	}
@@ -150,14 +165,17 @@ func checkClerkGrants(t *testing.T, g scopes.Grants, err error) {
 		}
 		// What the token lists, a requirement naming it grants, whenever the name is valid.
 		req := scopes.Permission(p)
-		if scopes.Validate(req) == nil && req.Satisfied(g) != (org.ID != "") {
-			t.Fatalf("Permission(%q) satisfied %v with organization ID %q", p, req.Satisfied(g), org.ID)
+		if scopes.Validate(req) == nil && req.Satisfied(grants) != (org.ID != "") {
+			t.Fatalf("Permission(%q) satisfied %v with organization ID %q", p, req.Satisfied(grants), org.ID)
+		}
+		if g.HasPermission(p) != (org.ID != "") {
+			t.Fatalf("HasPermission(%q) is %v with organization ID %q", p, g.HasPermission(p), org.ID)
 		}
 	}
 	if org.Role != "" {
-		req := scopes.Role(org.Role)
-		if scopes.Validate(req) == nil && req.Satisfied(g) != (org.ID != "") {
-			t.Fatalf("Role(%q) satisfied %v with organization ID %q", org.Role, req.Satisfied(g), org.ID)
+		req := clerk.Role(org.Role)
+		if scopes.Validate(req) == nil && req.Satisfied(grants) != (org.ID != "") {
+			t.Fatalf("Role(%q) satisfied %v with organization ID %q", org.Role, req.Satisfied(grants), org.ID)
 		}
 	}
 }

@@ -1,6 +1,11 @@
-package scopes
+package clerk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/scopegate/scopegate/internal/sealed"
+	"github.com/scopegate/scopegate/scopes"
+)
 
 // Reverification levels: which factors a reverification requirement looks at.
 const (
@@ -27,7 +32,7 @@ var reverificationPresets = map[string]struct {
 // (both factors within 10 minutes), "strict" (10 minutes), "moderate" (1 hour) or "lax" (1 day). It reads the
 // `fva` claim and decides exactly as Clerk's has({ reverification }) does, fallbacks included: a user without
 // a second factor passes "strict" and "strict_mfa" on a recent first factor.
-func Reverification(preset string) Requirement {
+func Reverification(preset string) scopes.Requirement {
 	p, ok := reverificationPresets[preset]
 	r := &reverification{name: preset, level: p.level, afterMinutes: p.afterMinutes}
 	if !ok {
@@ -38,7 +43,7 @@ func Reverification(preset string) Requirement {
 
 // ReverificationAfter requires verification at level (FirstFactor, SecondFactor or MultiFactor) less than
 // afterMinutes ago, which must be positive.
-func ReverificationAfter(level string, afterMinutes float64) Requirement {
+func ReverificationAfter(level string, afterMinutes float64) scopes.Requirement {
 	r := &reverification{name: fmt.Sprintf("%s within %g minutes", level, afterMinutes), level: level, afterMinutes: afterMinutes}
 	switch {
 	case level != FirstFactor && level != SecondFactor && level != MultiFactor:
@@ -57,12 +62,13 @@ type reverification struct {
 	err          error
 }
 
-// Satisfied implements Requirement.
-func (r *reverification) Satisfied(g Grants) bool {
-	if r.err != nil || g.Subject == "" || len(g.FactorVerificationAge) != 2 {
+// Satisfied implements scopes.Requirement.
+func (r *reverification) Satisfied(g scopes.Grants) bool {
+	s := sessionOf(g)
+	if r.err != nil || s == nil || s.Subject == "" || len(s.FactorVerificationAge) != 2 {
 		return false
 	}
-	first, second := g.FactorVerificationAge[0], g.FactorVerificationAge[1]
+	first, second := s.FactorVerificationAge[0], s.FactorVerificationAge[1]
 	if first == -1 && second == -1 {
 		return false
 	}
@@ -89,11 +95,15 @@ func (r *reverification) Satisfied(g Grants) bool {
 	return false
 }
 
-// Scope implements Requirement; reverification is not an OAuth scope.
+// Scope implements scopes.Requirement; reverification is not an OAuth scope.
 func (r *reverification) Scope() string { return "" }
 
-// String implements Requirement.
+// String implements scopes.Requirement.
 func (r *reverification) String() string { return fmt.Sprintf("Reverification(%s)", r.name) }
 
 // Err reports an unknown level or a non-positive age.
 func (r *reverification) Err() error { return r.err }
+
+// RequirementKind gives scopes.KindOf the kind, and tells scopes.Check that the requirement only reads the
+// grants.
+func (r *reverification) RequirementKind(sealed.Seal) scopes.Kind { return scopes.KindReverification }

@@ -1,4 +1,4 @@
-package scopes_test
+package clerk_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -17,12 +18,42 @@ import (
 // 4.41.0) on the same claims, as integration/clerk/decide.mjs prints them; the differential test in package
 // echoauth (build tag integration) compares both implementations on these inputs and more.
 
-// parseClerk parses a session token payload as the middleware does.
+// parseClerk parses a session token payload as the middleware does: scopes.Parse, then clerk.Parse for the
+// session.
 func parseClerk(t *testing.T, payload string) (scopes.Grants, error) {
 	t.Helper()
 	claims, err := token.NewClaims([]byte(payload))
 	require.NoError(t, err, "payload %s", payload)
-	return scopes.Parse(claims)
+	g, err := scopes.Parse(claims)
+	if err != nil {
+		return scopes.Grants{}, err
+	}
+	s, err := clerk.Parse(claims)
+	if err != nil {
+		return scopes.Grants{}, err
+	}
+	if s != nil {
+		g.Session = s
+	}
+	return g, nil
+}
+
+// mustSession parses the Clerk session of a payload that must be valid; nil when the token carries none.
+func mustSession(t *testing.T, payload string) *clerk.Session {
+	t.Helper()
+	claims, err := token.NewClaims([]byte(payload))
+	require.NoError(t, err, "payload %s", payload)
+	s, err := clerk.Parse(claims)
+	require.NoError(t, err, "payload %s", payload)
+	return s
+}
+
+// organizationOf is the session's organization, nil without a session.
+func organizationOf(s *clerk.Session) *clerk.Organization {
+	if s == nil {
+		return nil
+	}
+	return s.Organization
 }
 
 // mustParseClerk parses a payload that must be valid.
@@ -51,14 +82,14 @@ func requirementForClerk(t *testing.T, params string) (req scopes.Requirement, o
 		if key == "reverification" {
 			switch v := v.(type) {
 			case string:
-				reqs = append(reqs, scopes.Reverification(v))
+				reqs = append(reqs, clerk.Reverification(v))
 			case map[string]any:
 				level, okLevel := v["level"].(string)
 				after, okAfter := v["afterMinutes"].(float64)
 				if !okLevel || !okAfter {
 					return nil, false
 				}
-				reqs = append(reqs, scopes.ReverificationAfter(level, after))
+				reqs = append(reqs, clerk.ReverificationAfter(level, after))
 			default:
 				return nil, false
 			}
@@ -69,10 +100,10 @@ func requirementForClerk(t *testing.T, params string) (req scopes.Requirement, o
 			return nil, false
 		}
 		reqs = append(reqs, map[string]func(string) scopes.Requirement{
-			"role":       scopes.Role,
+			"role":       clerk.Role,
 			"permission": func(s string) scopes.Requirement { return scopes.Permission(s) },
-			"feature":    scopes.Feature,
-			"plan":       scopes.Plan,
+			"feature":    clerk.Feature,
+			"plan":       clerk.Plan,
 		}[key](s))
 	}
 	switch len(reqs) {
@@ -464,18 +495,18 @@ func TestClerkOrganizationV2(t *testing.T) {
 			if tt.fea != "" {
 				claims["fea"] = mustJSON(t, tt.fea)
 			}
-			g := mustParseClerk(t, string(mustJSON(t, claims)))
+			org := organizationOf(mustSession(t, string(mustJSON(t, claims))))
 			if tt.noOrg {
-				assert.Nil(t, g.Organization)
+				assert.Nil(t, org)
 				return
 			}
-			require.NotNil(t, g.Organization)
-			assert.Equal(t, tt.want, g.Organization.Permissions, "order: by feature, then by per index")
-			assert.NotNil(t, g.Organization.Permissions, "a version 2 organization has a list, maybe empty")
-			assert.Equal(t, tt.id, g.Organization.ID)
-			assert.Equal(t, tt.slug, g.Organization.Slug)
-			assert.Equal(t, tt.role, g.Organization.Role)
-			for _, p := range g.Organization.Permissions {
+			require.NotNil(t, org)
+			assert.Equal(t, tt.want, org.Permissions, "order: by feature, then by per index")
+			assert.NotNil(t, org.Permissions, "a version 2 organization has a list, maybe empty")
+			assert.Equal(t, tt.id, org.ID)
+			assert.Equal(t, tt.slug, org.Slug)
+			assert.Equal(t, tt.role, org.Role)
+			for _, p := range org.Permissions {
 				assert.True(t, strings.HasPrefix(p, "org:"), p)
 			}
 		})
@@ -484,19 +515,19 @@ func TestClerkOrganizationV2(t *testing.T) {
 
 // TestClerkOrganizationV1 checks that version 1 claims are copied as they are.
 func TestClerkOrganizationV1(t *testing.T) {
-	g := mustParseClerk(t, `{"sub":"user_1","org_id":"org_1","org_slug":"acme","org_role":"admin","org_permissions":["org:a:r","b:c"],"o":{"id":"org_2"}}`)
-	require.NotNil(t, g.Organization)
-	assert.Equal(t, scopes.Organization{ID: "org_1", Slug: "acme", Role: "admin", Permissions: []string{"org:a:r", "b:c"},
-		HasID: true, HasSlug: true, HasRole: true}, *g.Organization)
+	s := mustSession(t, `{"sub":"user_1","org_id":"org_1","org_slug":"acme","org_role":"admin","org_permissions":["org:a:r","b:c"],"o":{"id":"org_2"}}`)
+	require.NotNil(t, organizationOf(s))
+	assert.Equal(t, clerk.Organization{ID: "org_1", Slug: "acme", Role: "admin", Permissions: []string{"org:a:r", "b:c"},
+		HasID: true, HasSlug: true, HasRole: true}, *s.Organization)
 
-	g = mustParseClerk(t, `{"sub":"user_1","v":"2","o":{"id":"org_2","rol":"admin"}}`)
-	assert.Nil(t, g.Organization, `"v":"2" is not version 2; o is ignored`)
+	s = mustSession(t, `{"sub":"user_1","v":"2","o":{"id":"org_2","rol":"admin"}}`)
+	assert.Nil(t, organizationOf(s), `"v":"2" is not version 2; o is ignored`)
 
-	g = mustParseClerk(t, `{"sub":"user_1"}`)
-	assert.Nil(t, g.Organization)
+	s = mustSession(t, `{"sub":"user_1"}`)
+	assert.Nil(t, organizationOf(s))
 
-	g = mustParseClerk(t, `{"sub":"user_1","v":2,"org_id":"org_1"}`)
-	assert.Nil(t, g.Organization, "version 2 ignores org_id")
+	s = mustSession(t, `{"sub":"user_1","v":2,"org_id":"org_1"}`)
+	assert.Nil(t, organizationOf(s), "version 2 ignores org_id")
 }
 
 // TestClerkOrganizationPresence tells a value the token gives as "" from one it leaves out or sets to null, as
@@ -518,10 +549,9 @@ func TestClerkOrganizationPresence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := mustParseClerk(t, tt.claims)
-			require.NotNil(t, g.Organization)
-			assert.Equal(t, [3]bool{tt.hasID, tt.hasSlug, tt.hasRole},
-				[3]bool{g.Organization.HasID, g.Organization.HasSlug, g.Organization.HasRole})
+			org := organizationOf(mustSession(t, tt.claims))
+			require.NotNil(t, org)
+			assert.Equal(t, [3]bool{tt.hasID, tt.hasSlug, tt.hasRole}, [3]bool{org.HasID, org.HasSlug, org.HasRole})
 		})
 	}
 }
@@ -630,22 +660,23 @@ func TestClerkReverification(t *testing.T) {
 
 	// The age boundary is strict: afterMinutes must exceed the age.
 	g := mustParseClerk(t, `{"sub":"user_1","fva":[10,10]}`)
-	assert.False(t, scopes.ReverificationAfter(scopes.SecondFactor, 10).Satisfied(g))
-	assert.True(t, scopes.ReverificationAfter(scopes.SecondFactor, 10.5).Satisfied(g))
-	assert.Equal(t, []float64{10, 10}, g.FactorVerificationAge)
+	assert.False(t, clerk.ReverificationAfter(clerk.SecondFactor, 10).Satisfied(g))
+	assert.True(t, clerk.ReverificationAfter(clerk.SecondFactor, 10.5).Satisfied(g))
+	assert.Equal(t, []float64{10, 10}, mustSession(t, `{"sub":"user_1","fva":[10,10]}`).FactorVerificationAge)
 
-	g = mustParseClerk(t, `{"sub":"user_1","fva":[5,"5"]}`)
-	assert.Nil(t, g.FactorVerificationAge, "an invalid fva is not an error, only no age")
+	assert.Nil(t, mustSession(t, `{"sub":"user_1","fva":[5,"5"]}`),
+		"an invalid fva is not an error, only no age, and then the token carries no session")
+	assert.Nil(t, mustSession(t, `{"sub":"user_1","org_id":"org_1","fva":[5,"5"]}`).FactorVerificationAge)
 
 	for _, req := range []scopes.Requirement{
-		scopes.Reverification("unknown"),
-		scopes.Reverification(""),
-		scopes.Reverification("Strict"),
-		scopes.Reverification("constructor"),
-		scopes.ReverificationAfter(scopes.SecondFactor, 0),
-		scopes.ReverificationAfter(scopes.SecondFactor, -5),
-		scopes.ReverificationAfter("bogus", 10),
-		scopes.ReverificationAfter("", 10),
+		clerk.Reverification("unknown"),
+		clerk.Reverification(""),
+		clerk.Reverification("Strict"),
+		clerk.Reverification("constructor"),
+		clerk.ReverificationAfter(clerk.SecondFactor, 0),
+		clerk.ReverificationAfter(clerk.SecondFactor, -5),
+		clerk.ReverificationAfter("bogus", 10),
+		clerk.ReverificationAfter("", 10),
 	} {
 		assert.Error(t, scopes.Validate(req), "%v", req)
 		assert.False(t, req.Satisfied(mustParseClerk(t, `{"sub":"user_1","fva":[0,0]}`)), "%v", req)
@@ -656,12 +687,12 @@ func TestClerkReverification(t *testing.T) {
 // organization's permissions as Clerk does; a requirement of several names may mix both sources.
 func TestClerkPermissionSources(t *testing.T) {
 	auth0 := mustParseClerk(t, `{"sub":"auth0|1","permissions":["read:users","org:billing:manage"]}`)
-	clerk := mustParseClerk(t, `{"sub":"user_1","v":2,"fea":"o:a","o":{"id":"org_1","per":"r","fpm":"1"}}`)
+	clerkOrg := mustParseClerk(t, `{"sub":"user_1","v":2,"fea":"o:a","o":{"id":"org_1","per":"r","fpm":"1"}}`)
 	both := mustParseClerk(t, `{"sub":"user_1","permissions":["read:users"],"v":2,"fea":"o:a","o":{"id":"org_1","per":"r","fpm":"1"}}`)
 	noSub := mustParseClerk(t, `{"permissions":["read:users"],"v":2,"fea":"o:a","o":{"id":"org_1","per":"r","fpm":"1"}}`)
 	tests := []struct {
-		req                       scopes.Requirement
-		auth0, clerk, both, noSub bool
+		req                          scopes.Requirement
+		auth0, clerkOrg, both, noSub bool
 	}{
 		{scopes.Permission("read:users"), true, false, true, true},
 		{scopes.Permission("org:read:users"), false, false, false, false},
@@ -673,11 +704,11 @@ func TestClerkPermissionSources(t *testing.T) {
 		{scopes.Permission("org:org:a:r"), false, true, true, false},
 		{scopes.Permission("read:users", "org:a:r"), false, false, true, false},
 		{scopes.AnyPermission("read:users", "org:a:r"), true, true, true, true},
-		{scopes.And(scopes.Permission("read:users"), scopes.Role("admin")), false, false, false, false},
+		{scopes.And(scopes.Permission("read:users"), clerk.Role("admin")), false, false, false, false},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.auth0, tt.req.Satisfied(auth0), "auth0 %v", tt.req)
-		assert.Equal(t, tt.clerk, tt.req.Satisfied(clerk), "clerk %v", tt.req)
+		assert.Equal(t, tt.clerkOrg, tt.req.Satisfied(clerkOrg), "clerk %v", tt.req)
 		assert.Equal(t, tt.both, tt.req.Satisfied(both), "both %v", tt.req)
 		assert.Equal(t, tt.noSub, tt.req.Satisfied(noSub), "no sub %v", tt.req)
 	}
@@ -686,18 +717,36 @@ func TestClerkPermissionSources(t *testing.T) {
 	assert.False(t, scopes.Permission("org:a:r").Satisfied(g))
 }
 
-// TestClerkParseFields checks the other Clerk fields of Grants.
+// TestClerkParseFields checks the other fields of the Session.
 func TestClerkParseFields(t *testing.T) {
-	g := mustParseClerk(t, `{"sub":"user_1","fea":" o:a , u:b ","pla":"u:free","fva":[1.5,-1]}`)
-	assert.Equal(t, "user_1", g.Subject)
-	assert.Equal(t, []string{"o:a", "u:b"}, g.Features)
-	assert.Equal(t, []string{"u:free"}, g.Plans)
-	assert.Equal(t, []float64{1.5, -1}, g.FactorVerificationAge)
+	assert.Equal(t, &clerk.Session{Subject: "user_1", Features: []string{"o:a", "u:b"}, Plans: []string{"u:free"},
+		FactorVerificationAge: []float64{1.5, -1}},
+		mustSession(t, `{"sub":"user_1","fea":" o:a , u:b ","pla":"u:free","fva":[1.5,-1]}`))
 
-	g = mustParseClerk(t, `{"sub":"user_1","fea":"","pla":null}`)
-	assert.Nil(t, g.Features)
-	assert.Nil(t, g.Plans)
-	assert.False(t, scopes.Feature("a").Satisfied(g))
+	s := mustSession(t, `{"sub":"user_1","org_id":"org_1","fea":"","pla":null}`)
+	require.NotNil(t, s)
+	assert.Nil(t, s.Features)
+	assert.Nil(t, s.Plans)
+	assert.False(t, clerk.Feature("a").Satisfied(scopes.Grants{Session: s}))
+
+	// Without the claims of Clerk's session model there is no session, whatever else the token says: a
+	// subject alone, or an empty fea, grants nothing in it.
+	for _, payload := range []string{
+		`{}`,
+		`{"sub":"user_1"}`,
+		`{"sub":"user_1","scope":"read","permissions":["org:a:r"],"v":2}`,
+		`{"sub":"user_1","fea":"","pla":null,"fva":null}`,
+		`{"sub":"user_1","v":2,"o":null}`,
+		`{"sub":"user_1","o":{"id":"org_1"}}`,
+	} {
+		assert.Nil(t, mustSession(t, payload), payload)
+	}
+	// Without a subject a session is still read, and grants nothing.
+	s = mustSession(t, `{"org_id":"org_1","org_role":"org:admin","org_permissions":["org:a:r"]}`)
+	require.NotNil(t, s)
+	assert.Empty(t, s.Subject)
+	assert.False(t, s.HasPermission("org:a:r"))
+	assert.False(t, clerk.Role("admin").Satisfied(scopes.Grants{Session: s}))
 }
 
 func mustJSON(t *testing.T, v any) json.RawMessage {
