@@ -158,9 +158,9 @@ func requests(tokens []string) []*http.Request {
 	return reqs
 }
 
-// serveLoop sends the requests through e.ServeHTTP, i % len(reqs), each
+// serveLoop sends the requests through h.ServeHTTP, i % len(reqs), each
 // into a reset httptest.ResponseRecorder, and fails on any status but 204.
-func serveLoop(b *testing.B, e *echo.Echo, tokens []string, after func(b *testing.B)) {
+func serveLoop(b *testing.B, h http.Handler, tokens []string, after func(b *testing.B)) {
 	b.Helper()
 	reqs := requests(tokens)
 	hdr := http.Header{}
@@ -168,7 +168,7 @@ func serveLoop(b *testing.B, e *echo.Echo, tokens []string, after func(b *testin
 	serve := func(r *http.Request) {
 		clear(hdr)
 		*rec = httptest.ResponseRecorder{HeaderMap: hdr, Code: http.StatusOK}
-		e.ServeHTTP(rec, r)
+		h.ServeHTTP(rec, r)
 		if rec.Code != http.StatusNoContent {
 			b.Fatalf("status %d, WWW-Authenticate %q", rec.Code, hdr.Get("WWW-Authenticate"))
 		}
