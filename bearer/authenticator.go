@@ -9,7 +9,7 @@ import (
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
-	"github.com/scopegate/scopegate/internal/tokenmemo"
+	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
@@ -181,7 +181,7 @@ func (a *Authenticator) authenticate(r *http.Request) Auth {
 		// What a verified token establishes is worked out once and shared
 		// by every request presenting it while the verification stays
 		// cached; each request gets a copy of the result.
-		d = tokenmemo.Derive(tok, func() (any, int) {
+		d = tokenhook.Derive(tok, func() (any, int) {
 			d := a.derive(validated)
 			return d, d.retainedBytes()
 		}).(*derivation)

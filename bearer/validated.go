@@ -27,29 +27,32 @@ func newAuth(validated any) (Auth, error) {
 		// is signed in, with no claims to read grants from.
 		return auth, nil
 	}
-	c := s.claims
+	c := pickClaims(s.claims)
 	var err error
 	for _, f := range []struct {
-		claim string
+		claim pickedClaim
+		name  string
 		into  *string
 		has   presence
-	}{{"sid", &auth.SessionID, hasSessionID}, {"sts", &auth.SessionStatus, hasSessionStatus}} {
-		if *f.into, err = c.String(f.claim); err != nil {
-			return Auth{}, err
+	}{{pickSid, "sid", &auth.SessionID, hasSessionID}, {pickSts, "sts", &auth.SessionStatus, hasSessionStatus}} {
+		if !c.given(f.claim) {
+			continue
 		}
-		if raw, ok := c.Value(f.claim); ok && string(raw) != "null" {
-			auth.present |= f.has
+		if err := json.Unmarshal(c.values[f.claim], f.into); err != nil {
+			return Auth{}, fmt.Errorf("%w: %s", token.ErrClaimType, f.name)
 		}
+		auth.present |= f.has
 	}
 	// "sub" was decoded with the registered claims, where a wrong JSON type
 	// (null included) already failed; the string is shared with them rather
 	// than copied, so the cache counts it once, with the token.
-	auth.UserID = c.Subject()
-	if raw, ok := c.Value("sub"); ok && string(raw) != "null" {
+	auth.UserID = s.claims.Subject()
+	if c.given(pickSub) {
 		auth.present |= hasUserID
 	}
-	if act, ok := c.Value("act"); ok && string(act) != "null" {
-		s.actor = act
+	if c.given(pickAct) {
+		// Shared, like the payload it points into; Actor hands out copies.
+		s.actor = c.values[pickAct]
 	}
 	if s.grants, err = scopes.Parse(c); err != nil {
 		return Auth{}, fmt.Errorf("%w: %w", token.ErrClaimType, err)

@@ -47,7 +47,15 @@ func isVersion2(src scopes.ClaimSource) bool {
 
 // organizationV1 reads the version 1 claims verbatim.
 func organizationV1(src scopes.ClaimSource) (*Organization, error) {
-	var org Organization
+	// Tokens without organization claims, most of them, allocate nothing.
+	_, hasID := src.Value(ClaimOrgID)
+	_, hasRole := src.Value(ClaimOrgRole)
+	_, hasSlug := src.Value(ClaimOrgSlug)
+	_, hasPermissions := src.Value(ClaimOrgPermissions)
+	if !hasID && !hasRole && !hasSlug && !hasPermissions {
+		return nil, nil
+	}
+	org := &Organization{}
 	found := false
 	for _, f := range []struct {
 		claim string
@@ -73,7 +81,7 @@ func organizationV1(src scopes.ClaimSource) (*Organization, error) {
 	if !found {
 		return nil, nil
 	}
-	return &org, nil
+	return org, nil
 }
 
 // organizationV2 decodes the "o" claim. Its role is stored without the "org:" prefix, and its permissions as,

@@ -34,27 +34,31 @@ const (
 // requirement of this package also needs one of those, so a nil session decides the same while an access
 // token of another issuer costs nothing.
 func Parse(src scopes.ClaimSource) (*Session, error) {
-	var s Session
+	org, err := organizationFromClaims(src)
+	if err != nil {
+		return nil, err
+	}
+	features, err := listClaim(src, ClaimFeatures)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := listClaim(src, ClaimPlans)
+	if err != nil {
+		return nil, err
+	}
+	fva := factorVerificationAge(src)
+	if org == nil && features == nil && plans == nil && fva == nil {
+		// Most tokens of other issuers end here, having cost a few lookups:
+		// the subject is decoded only for a session that needs it.
+		return nil, nil
+	}
+	s := &Session{Organization: org, Features: features, Plans: plans, FactorVerificationAge: fva}
 	if raw, ok := src.Value("sub"); ok {
 		if json.Unmarshal(raw, &s.Subject) != nil {
 			return nil, &scopes.ClaimError{Claim: "sub"}
 		}
 	}
-	var err error
-	if s.Organization, err = organizationFromClaims(src); err != nil {
-		return nil, err
-	}
-	if s.Features, err = listClaim(src, ClaimFeatures); err != nil {
-		return nil, err
-	}
-	if s.Plans, err = listClaim(src, ClaimPlans); err != nil {
-		return nil, err
-	}
-	s.FactorVerificationAge = factorVerificationAge(src)
-	if s.Organization == nil && s.Features == nil && s.Plans == nil && s.FactorVerificationAge == nil {
-		return nil, nil
-	}
-	return &s, nil
+	return s, nil
 }
 
 // factorVerificationAge reads "fva" when it is exactly two finite numbers, each -1 or at least 0; anything

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
-	"github.com/scopegate/scopegate/internal/tokenmemo"
+	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
@@ -198,7 +198,7 @@ func TestDeriveRunsOnce(t *testing.T) {
 	for range 3 {
 		tok, err := f.v.Verify(context.Background(), raw)
 		require.NoError(t, err)
-		got := tokenmemo.Derive(tok, func() (any, int) {
+		got := tokenhook.Derive(tok, func() (any, int) {
 			calls++
 			return tok.Claims().Subject(), 0
 		})
@@ -252,7 +252,7 @@ func TestCacheCountsDerivedBytes(t *testing.T) {
 	tok, err := f.v.Verify(ctx, raw)
 	require.NoError(t, err)
 	before := f.v.CacheStats().Bytes
-	tokenmemo.Derive(tok, func() (any, int) { return "derived", 10_000 })
+	tokenhook.Derive(tok, func() (any, int) { return "derived", 10_000 })
 	assert.Equal(t, before+10_000, f.v.CacheStats().Bytes)
 
 	// Derived values too large for the room left push older entries out.
@@ -262,7 +262,7 @@ func TestCacheCountsDerivedBytes(t *testing.T) {
 		seen = append(seen, raw)
 		tok, err := f.v.Verify(ctx, raw)
 		require.NoError(t, err)
-		tokenmemo.Derive(tok, func() (any, int) { return nil, 10_000 })
+		tokenhook.Derive(tok, func() (any, int) { return nil, 10_000 })
 		stats := f.v.CacheStats()
 		assert.LessOrEqual(t, stats.Bytes, bound, "after token %d", i)
 		assert.Positive(t, stats.Entries)

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scopegate/scopegate/internal/tokenmemo"
+	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/jwks"
 )
 
@@ -69,12 +69,17 @@ func (t Token) Key() *jwks.Key {
 }
 
 func init() {
-	tokenmemo.Derive = func(tok any, compute func() (any, int)) any { return tok.(Token).derive(compute) }
+	tokenhook.Derive = func(tok any, compute func() (any, int)) any { return tok.(Token).derive(compute) }
+	tokenhook.EachClaim = func(claims any, yield func(string, []byte)) {
+		for _, m := range claims.(Claims).data().members {
+			yield(m.name, m.value)
+		}
+	}
 }
 
 // derive returns what compute derives from the token, computing it once per
 // verification: package bearer keeps the auth object's shared part for as
-// long as the verification itself is cached (through tokenmemo.Derive, so
+// long as the verification itself is cached (through tokenhook.Derive, so
 // that the hook is no part of this package's API). A Token serves one
 // deriving layer: every call gets the result of the first compute.
 //

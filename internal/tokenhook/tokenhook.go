@@ -1,0 +1,19 @@
+// Package tokenhook gives package bearer two ways into a verified token that
+// are no part of package token's public API: keeping what it derives from
+// the token beside the token's cached verification, counted against the
+// same byte bound, and reading the claims without copying them. Package
+// token sets both hooks when it is initialised.
+package tokenhook
+
+// Derive returns what compute derives from the verification behind tok, a
+// token.Token: computed once per verification, shared by every caller while
+// the verification stays cached, and charged, with the bytes compute
+// reports, against the cache's byte bound. The value must be treated as
+// immutable.
+var Derive func(tok any, compute func() (value any, bytes int)) any
+
+// EachClaim calls yield with the name and raw JSON value of every claim of
+// claims, a token.Claims, in token order. The value is the verified payload
+// itself, shared by every request presenting the token: yield may read it
+// and keep it, but must never change it nor hand it out.
+var EachClaim func(claims any, yield func(name string, raw []byte))
