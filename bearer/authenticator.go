@@ -181,10 +181,7 @@ func (a *Authenticator) authenticate(r *http.Request) Auth {
 		// What a verified token establishes is worked out once and shared
 		// by every request presenting it while the verification stays
 		// cached; each request gets a copy of the result.
-		d = tokenhook.Derive(tok, func() (any, int) {
-			d := a.derive(validated)
-			return d, d.retainedBytes()
-		}).(*derivation)
+		d = tokenhook.Derive(tok, deriveShared, a).(*derivation)
 		if d.description != "" {
 			// A refusal's cause (a *scopes.ClaimError, say) reaches the
 			// handler through Auth.Err, so each request gets its own:
@@ -195,6 +192,14 @@ func (a *Authenticator) authenticate(r *http.Request) Auth {
 		d = a.derive(validated)
 	}
 	return a.admit(d)
+}
+
+// deriveShared is the derivation the verified-token cache keeps beside a
+// token, computed by the Authenticator in arg. It captures nothing, so that
+// the calls that find it already computed allocate nothing.
+func deriveShared(tok, arg any) (any, int) {
+	d := arg.(*Authenticator).derive(tok)
+	return d, d.retainedBytes()
 }
 
 // derivation is what a validated token establishes: the signed-in auth

@@ -198,10 +198,10 @@ func TestDeriveRunsOnce(t *testing.T) {
 	for range 3 {
 		tok, err := f.v.Verify(context.Background(), raw)
 		require.NoError(t, err)
-		got := tokenhook.Derive(tok, func() (any, int) {
+		got := tokenhook.Derive(tok, func(tok, _ any) (any, int) {
 			calls++
-			return tok.Claims().Subject(), 0
-		})
+			return tok.(token.Token).Claims().Subject(), 0
+		}, nil)
 		assert.Equal(t, authtest.DefaultSubject, got)
 	}
 	assert.Equal(t, 1, calls)
@@ -252,7 +252,7 @@ func TestCacheCountsDerivedBytes(t *testing.T) {
 	tok, err := f.v.Verify(ctx, raw)
 	require.NoError(t, err)
 	before := f.v.CacheStats().Bytes
-	tokenhook.Derive(tok, func() (any, int) { return "derived", 10_000 })
+	tokenhook.Derive(tok, func(_, _ any) (any, int) { return "derived", 10_000 }, nil)
 	assert.Equal(t, before+10_000, f.v.CacheStats().Bytes)
 
 	// Derived values too large for the room left push older entries out.
@@ -262,7 +262,7 @@ func TestCacheCountsDerivedBytes(t *testing.T) {
 		seen = append(seen, raw)
 		tok, err := f.v.Verify(ctx, raw)
 		require.NoError(t, err)
-		tokenhook.Derive(tok, func() (any, int) { return nil, 10_000 })
+		tokenhook.Derive(tok, func(_, _ any) (any, int) { return nil, 10_000 }, nil)
 		stats := f.v.CacheStats()
 		assert.LessOrEqual(t, stats.Bytes, bound, "after token %d", i)
 		assert.Positive(t, stats.Entries)

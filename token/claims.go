@@ -69,7 +69,9 @@ func (t Token) Key() *jwks.Key {
 }
 
 func init() {
-	tokenhook.Derive = func(tok any, compute func() (any, int)) any { return tok.(Token).derive(compute) }
+	tokenhook.Derive = func(tok any, compute func(tok, arg any) (any, int), arg any) any {
+		return tok.(Token).derive(compute, arg)
+	}
 	tokenhook.EachClaim = func(claims any, yield func(string, []byte)) {
 		for _, m := range claims.(Claims).data().members {
 			yield(m.name, m.value)
@@ -86,15 +88,15 @@ func init() {
 // compute also returns the memory its value holds beyond the token itself,
 // in bytes; while the token is cached that counts against
 // Config.CacheBytes, so that the bound covers what is derived too.
-func (t Token) derive(compute func() (value any, bytes int)) any {
+func (t Token) derive(compute func(tok, arg any) (value any, bytes int), arg any) any {
 	if t.v == nil {
-		value, _ := compute()
+		value, _ := compute(t, arg)
 		return value
 	}
 	v := t.v
 	v.derivedOnce.Do(func() {
 		var bytes int
-		v.derived, bytes = compute()
+		v.derived, bytes = compute(t, arg)
 		if v.cache != nil && bytes > 0 {
 			v.cache.charge(v, bytes)
 		}

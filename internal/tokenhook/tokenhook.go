@@ -9,8 +9,10 @@ package tokenhook
 // token.Token: computed once per verification, shared by every caller while
 // the verification stays cached, and charged, with the bytes compute
 // reports, against the cache's byte bound. The value must be treated as
-// immutable.
-var Derive func(tok any, compute func() (value any, bytes int)) any
+// immutable. compute is handed tok and arg back: a function that captures
+// nothing, with its state in arg, costs no allocation on the calls that
+// find the value already derived, which is every call but the first.
+var Derive func(tok any, compute func(tok, arg any) (value any, bytes int), arg any) any
 
 // EachClaim calls yield with the name and raw JSON value of every claim of
 // claims, a token.Claims, in token order. The value is the verified payload
