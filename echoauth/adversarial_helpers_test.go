@@ -43,6 +43,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/syncbuf"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
@@ -227,25 +228,8 @@ type advFixture struct {
 	ran    sync.Map // case id → true when the handler ran
 	errs   sync.Map // case id → Error() of what the app's error handler got
 	panics sync.Map // case id → recovered value
-	logs   advLog
-}
-
-// advLog collects what the library logs, to check it for token contents.
-type advLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *advLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *advLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	// logs collects what the library logs, to check it for token contents.
+	logs syncbuf.Buffer
 }
 
 func newAdvFixture(t *testing.T) *advFixture {

@@ -400,25 +400,6 @@ func lastErr(r *Remote) error {
 	return r.lastErr
 }
 
-// syncBuffer is a bytes buffer a logger may write from the fetch goroutine
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // metadata serves a discovery document naming issuer and jwksURI.
 func metadata(t testing.TB, issuer, jwksURI string) http.Handler {
 	t.Helper()

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/internal/syncbuf"
 )
 
 const testCooldown = 30 * time.Second
@@ -26,7 +27,7 @@ const testCooldown = 30 * time.Second
 type remoteFixture struct {
 	srv   *keyServer
 	clock *authtest.Clock
-	log   *syncBuffer
+	log   *syncbuf.Buffer
 	r     *Remote
 }
 
@@ -48,7 +49,7 @@ func goodSet(t testing.TB) []byte {
 // TTL, which the tests that are not about jitter reason with.
 func newRemoteFixture(t testing.TB, cfg RemoteConfig) *remoteFixture {
 	t.Helper()
-	f := &remoteFixture{srv: newKeyServer(t, goodSet(t)), clock: newTestClock(), log: &syncBuffer{}}
+	f := &remoteFixture{srv: newKeyServer(t, goodSet(t)), clock: newTestClock(), log: &syncbuf.Buffer{}}
 	if cfg.URL == "" && cfg.Issuer == "" {
 		cfg.URL = f.srv.URL()
 	}
@@ -1103,7 +1104,7 @@ func TestRemoteRefreshJitterSpreadsReplicas(t *testing.T) {
 // rest of the test, so that the test sees what is dropped as well as what is
 // sent. slog.Default is process-wide: a test that calls this must not run in
 // parallel with tests that log.
-func captureDefaultLog(t *testing.T) *syncBuffer {
+func captureDefaultLog(t *testing.T) *syncbuf.Buffer {
 	t.Helper()
 	prev, out, flags := slog.Default(), log.Writer(), log.Flags()
 	t.Cleanup(func() {
@@ -1113,7 +1114,7 @@ func captureDefaultLog(t *testing.T) *syncBuffer {
 		log.SetOutput(out)
 		log.SetFlags(flags)
 	})
-	buf := &syncBuffer{}
+	buf := &syncbuf.Buffer{}
 	slog.SetDefault(slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	return buf
 }
@@ -1208,7 +1209,7 @@ func TestRemoteDefaultLogger(t *testing.T) {
 
 	t.Run("a Logger set explicitly gets every event, slog.Default none", func(t *testing.T) {
 		srv := newKeyServer(t, goodSet(t))
-		own := &syncBuffer{}
+		own := &syncbuf.Buffer{}
 		r, err := NewRemote(RemoteConfig{URL: srv.URL(), Logger: slog.New(slog.NewTextHandler(own, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 		require.NoError(t, err)
 		logged := captureDefaultLog(t)

@@ -1,35 +1,16 @@
 package token_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/internal/syncbuf"
 	"github.com/scopegate/scopegate/token"
 )
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestNearIssuerWarning: a token whose "iss" differs from a trusted issuer
 // only by a trailing slash is refused as untrusted, and the operator is
@@ -52,7 +33,7 @@ func TestNearIssuerWarning(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, tt.opts...)
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			v := f.verifier(t, func(c *token.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 			raw := f.iss.Token().Claim("iss", tt.iss(f.iss.URL())).MustSign(t)
 			for range 3 {

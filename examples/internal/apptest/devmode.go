@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/examples/internal/app"
+	"github.com/scopegate/scopegate/internal/syncbuf"
 )
 
 // TestDevModePrintedCommands starts the example as `go run` would, with no
@@ -22,7 +23,7 @@ import (
 func testDevModePrintedCommands(t *testing.T, server app.Server) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, writer := io.Pipe()
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- app.Run(ctx, envOf(map[string]string{"PORT": "0"}), writer, logs, server)

@@ -27,6 +27,7 @@ import (
 
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/examples/internal/app"
+	"github.com/scopegate/scopegate/internal/syncbuf"
 )
 
 // providerStartTimeout bounds how long the OpenID provider may take to say
@@ -185,7 +186,7 @@ type provider struct {
 	issuer   string
 	cmd      *exec.Cmd
 	stdin    io.WriteCloser // held open: the provider exits when it closes
-	stderr   *lockedBuffer
+	stderr   *syncbuf.Buffer
 	exited   chan struct{}
 	waitErr  error
 	stopOnce sync.Once
@@ -199,7 +200,7 @@ func startProvider(t *testing.T, dir string, args ...string) *provider {
 	cmd.Dir = dir
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	op := &provider{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	op := &provider{cmd: cmd, stderr: &syncbuf.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = op.stderr
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)

@@ -6,10 +6,8 @@
 package apptest
 
 import (
-	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -61,23 +59,4 @@ func privateStatus(t *testing.T, api *httptest.Server, token string) int {
 // envOf turns a map into a getenv function.
 func envOf(env map[string]string) func(string) string {
 	return func(name string) string { return env[name] }
-}
-
-// lockedBuffer is a buffer the server's goroutines may log into while the
-// test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
