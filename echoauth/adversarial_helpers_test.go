@@ -14,11 +14,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -43,6 +40,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/jwssign"
 	"github.com/scopegate/scopegate/internal/syncbuf"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
@@ -455,34 +453,12 @@ func signSegments(t *testing.T, alg string, key crypto.Signer, headerSeg, payloa
 	return input + "." + base64.RawURLEncoding.EncodeToString(signInput(t, alg, key, []byte(input)))
 }
 
-// signInput computes a JWS signature over input.
+// signInput computes a JWS signature over input (jwssign.Sign).
 func signInput(t *testing.T, alg string, key crypto.Signer, input []byte) []byte {
 	t.Helper()
-	switch alg {
-	case "RS256":
-		d := sha256.Sum256(input)
-		sig, err := key.Sign(rand.Reader, d[:], crypto.SHA256)
-		require.NoError(t, err)
-		return sig
-	case "ES256":
-		d := sha256.Sum256(input)
-		der, err := key.Sign(rand.Reader, d[:], crypto.SHA256)
-		require.NoError(t, err)
-		var rs struct{ R, S *big.Int }
-		_, err = asn1.Unmarshal(der, &rs)
-		require.NoError(t, err)
-		out := make([]byte, 64)
-		rs.R.FillBytes(out[:32])
-		rs.S.FillBytes(out[32:])
-		return out
-	case "ES384":
-		d := sha512.Sum384(input)
-		der, err := key.Sign(rand.Reader, d[:], crypto.SHA384)
-		require.NoError(t, err)
-		return der
-	}
-	t.Fatalf("signInput: unsupported %s", alg)
-	return nil
+	sig, err := jwssign.Sign(alg, key, input)
+	require.NoError(t, err)
+	return sig
 }
 
 // advSegments splits a compact token; it must have three segments.

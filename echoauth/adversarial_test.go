@@ -32,6 +32,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/jwssign"
 	"github.com/scopegate/scopegate/jwks"
 )
 
@@ -677,17 +678,14 @@ func advECDSA(t *testing.T, fx *advFixture) {
 	require.NoError(t, err)
 	require.Len(t, sig, 64)
 	n := elliptic.P256().Params().N
+	// The forms below re-encode a genuine token's own r and s, or values no
+	// signer makes, so they are built here: jwssign makes only valid
+	// signatures, and FixedRS encodes whatever it is given.
 	r, sv := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
 	with := func(sig []byte) string { return h + "." + p + "." + enc.EncodeToString(sig) }
-	fixed := func(r, s *big.Int, size int) []byte {
-		out := make([]byte, 2*size)
-		r.FillBytes(out[:size])
-		s.FillBytes(out[size:])
-		return out
-	}
 	der, err := asn1.Marshal(struct{ R, S *big.Int }{r, sv})
 	require.NoError(t, err)
-	highS := fixed(r, new(big.Int).Sub(n, sv), 32)
+	highS := jwssign.FixedRS(r, new(big.Int).Sub(n, sv), 32)
 	sigInvalid := "token signature is invalid"
 
 	payload := advJSON(t, fx.claims())
@@ -715,10 +713,10 @@ func advECDSA(t *testing.T, fx *advFixture) {
 	cases := []advCase{
 		bearerCase("control_valid_ES256", valid, 200, ""),
 		bearerCase("zero_r_and_s", with(make([]byte, 64)), 401, "invalid_token").described(sigInvalid),
-		bearerCase("zero_r", with(fixed(big.NewInt(0), sv, 32)), 401, "invalid_token").described(sigInvalid),
-		bearerCase("zero_s", with(fixed(r, big.NewInt(0), 32)), 401, "invalid_token").described(sigInvalid),
-		bearerCase("r_and_s_equal_n", with(fixed(n, n, 32)), 401, "invalid_token").described(sigInvalid),
-		bearerCase("r_and_s_one", with(fixed(big.NewInt(1), big.NewInt(1), 32)), 401, "invalid_token").described(sigInvalid),
+		bearerCase("zero_r", with(jwssign.FixedRS(big.NewInt(0), sv, 32)), 401, "invalid_token").described(sigInvalid),
+		bearerCase("zero_s", with(jwssign.FixedRS(r, big.NewInt(0), 32)), 401, "invalid_token").described(sigInvalid),
+		bearerCase("r_and_s_equal_n", with(jwssign.FixedRS(n, n, 32)), 401, "invalid_token").described(sigInvalid),
+		bearerCase("r_and_s_one", with(jwssign.FixedRS(big.NewInt(1), big.NewInt(1), 32)), 401, "invalid_token").described(sigInvalid),
 		bearerCase("der_encoded", with(der), 401, "invalid_token").described(sigInvalid),
 		bearerCase("length_0", h+"."+p+".", 401, "invalid_token"),
 		bearerCase("length_1", with(sig[:1]), 401, "invalid_token").described(sigInvalid),
@@ -726,8 +724,8 @@ func advECDSA(t *testing.T, fx *advFixture) {
 		bearerCase("length_65", with(append(append([]byte(nil), sig...), 0)), 401, "invalid_token").described(sigInvalid),
 		// The same r and s, left-padded to P-384's width: equal numbers to a
 		// verifier that splits the signature in halves whatever its length.
-		bearerCase("length_96_same_values", with(fixed(r, sv, 48)), 401, "invalid_token").described(sigInvalid),
-		bearerCase("length_132_same_values", with(fixed(r, sv, 66)), 401, "invalid_token").described(sigInvalid),
+		bearerCase("length_96_same_values", with(jwssign.FixedRS(r, sv, 48)), 401, "invalid_token").described(sigInvalid),
+		bearerCase("length_132_same_values", with(jwssign.FixedRS(r, sv, 66)), 401, "invalid_token").described(sigInvalid),
 		bearerCase("P256_signature_on_ES384_header", p256OnES384, 401, "invalid_token").described(descAlgorithm),
 		bearerCase("attacker_key_issuer_kid", fx.token().SignWith("ES256", fx.keys.ec, ecKid).MustSign(t), 401, "invalid_token").described(sigInvalid),
 		bearerCase("control_valid_EdDSA", edTok, 200, ""),

@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -25,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/internal/jwssign"
 )
 
 // testKeySet holds the keys every test of the package signs and verifies
@@ -153,7 +153,8 @@ func pkixPEM(t testing.TB, pub any) []byte {
 	return pemBlock("PUBLIC KEY", der)
 }
 
-// hashOf returns the hash of a JWS algorithm name.
+// hashOf returns the hash of a JWS algorithm name, for the signature forms
+// jwssign.Sign does not make: PSS with other salts, ECDSA in DER.
 func hashOf(alg string) crypto.Hash {
 	switch {
 	case strings.HasSuffix(alg, "384"):
@@ -172,7 +173,8 @@ func digestOf(alg string, input []byte) []byte {
 }
 
 // ecdsaRS signs input and returns R and S, and the DER form of the same
-// signature.
+// signature: the parts of the malformed forms that jwssign.Sign, which
+// returns only the valid JWS form, never makes.
 func ecdsaRS(t testing.TB, key *ecdsa.PrivateKey, alg string, input []byte) (r, s *big.Int, der []byte) {
 	t.Helper()
 	der, err := ecdsa.SignASN1(rand.Reader, key, digestOf(alg, input))
@@ -184,42 +186,17 @@ func ecdsaRS(t testing.TB, key *ecdsa.PrivateKey, alg string, input []byte) (r, 
 	return sig.R, sig.S, der
 }
 
-// fixedRS encodes R and S as JWS wants them: big-endian, each padded to the
-// curve's byte size, concatenated (RFC 7518 §3.4).
+// fixedRS encodes R and S as JWS wants them, each padded to the curve's byte
+// size (jwssign.FixedRS).
 func fixedRS(r, s *big.Int, curve elliptic.Curve) []byte {
-	size := (curve.Params().BitSize + 7) / 8
-	out := make([]byte, 2*size)
-	r.FillBytes(out[:size])
-	s.FillBytes(out[size:])
-	return out
+	return jwssign.FixedRS(r, s, (curve.Params().BitSize+7)/8)
 }
 
-// sign produces a JWS signature over input with alg, independently of the
-// package under test: RSASSA-PKCS1-v1_5, RSASSA-PSS with the salt as long as
-// the hash, ECDSA in fixed-size R||S, Ed25519, HMAC.
+// sign produces a JWS signature over input with alg (jwssign.Sign),
+// independently of the package under test.
 func sign(t testing.TB, alg string, key any, input []byte) []byte {
 	t.Helper()
-	var sig []byte
-	var err error
-	switch alg[:2] {
-	case "RS":
-		sig, err = rsa.SignPKCS1v15(rand.Reader, key.(*rsa.PrivateKey), hashOf(alg), digestOf(alg, input))
-	case "PS":
-		sig, err = rsa.SignPSS(rand.Reader, key.(*rsa.PrivateKey), hashOf(alg), digestOf(alg, input),
-			&rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-	case "ES":
-		ec := key.(*ecdsa.PrivateKey)
-		r, s, _ := ecdsaRS(t, ec, alg, input)
-		sig = fixedRS(r, s, ec.Curve)
-	case "Ed":
-		sig = ed25519.Sign(key.(ed25519.PrivateKey), input)
-	case "HS":
-		mac := hmac.New(hashOf(alg).New, key.([]byte))
-		mac.Write(input)
-		sig = mac.Sum(nil)
-	default:
-		t.Fatalf("sign: unknown algorithm %q", alg)
-	}
+	sig, err := jwssign.Sign(alg, key, input)
 	require.NoError(t, err)
 	return sig
 }

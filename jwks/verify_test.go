@@ -88,7 +88,6 @@ func TestVerifyRefusesNonJWSSignatureForms(t *testing.T) {
 	r, s, der := ecdsaRS(t, k.p256, ES256, signingInput)
 	zero := big.NewInt(0)
 	n := k.p256.Curve.Params().N
-	r384, s384, _ := ecdsaRS(t, k.p384, ES384, signingInput)
 
 	tests := []struct {
 		name string
@@ -109,7 +108,7 @@ func TestVerifyRefusesNonJWSSignatureForms(t *testing.T) {
 		{"ECDSA with S = N", p256, ES256, fixedRS(r, n, k.p256.Curve)},
 		{"ECDSA R||S one byte short", p256, ES256, fixedRS(r, s, k.p256.Curve)[1:]},
 		{"ECDSA R||S with a leading zero byte", p256, ES256, append([]byte{0}, fixedRS(r, s, k.p256.Curve)...)},
-		{"P-384 signature sized for P-256", p384, ES384, fixedRS(r384, s384, k.p384.Curve)[:64]},
+		{"P-384 signature sized for P-256", p384, ES384, sign(t, ES384, k.p384, signingInput)[:64]},
 		{"Ed25519 signature under HS", mustHMACKey(t, hmacSecret(64), "", HS512), HS512, sign(t, EdDSA, k.ed, signingInput)},
 	}
 	for _, tt := range tests {
@@ -166,8 +165,8 @@ func TestAllows(t *testing.T) {
 		assert.ErrorIs(t, rsaAny.Verify(HS256, signingInput, sig), ErrAlgorithm)
 	})
 	t.Run("ES256 token against a P-384 key", func(t *testing.T) {
-		r, s, _ := ecdsaRS(t, k.p384, ES256, signingInput)
-		assert.ErrorIs(t, p384.Verify(ES256, signingInput, fixedRS(r, s, k.p384.Curve)), ErrAlgorithm)
+		// Sized by the key's curve: 96 bytes, the P-384 form, over SHA-256.
+		assert.ErrorIs(t, p384.Verify(ES256, signingInput, sign(t, ES256, k.p384, signingInput)), ErrAlgorithm)
 	})
 	t.Run("PS256 token against a key pinned RS256", func(t *testing.T) {
 		assert.ErrorIs(t, rsaRS256.Verify(PS256, signingInput, sign(t, PS256, k.rsa, signingInput)), ErrAlgorithm)

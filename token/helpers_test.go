@@ -1,9 +1,6 @@
 package token_test
 
 import (
-	"crypto"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -15,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/internal/jwssign"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
@@ -178,8 +176,7 @@ func (f *fixture) raw(t testing.TB, header, payload string) string {
 // in ways SignRaw never would while its signature stays valid.
 func (f *fixture) signInput(t testing.TB, input string) string {
 	t.Helper()
-	digest := sha256.Sum256([]byte(input))
-	sig, err := f.iss.Signer("RS256").Sign(rand.Reader, digest[:], crypto.SHA256)
+	sig, err := jwssign.Sign("RS256", f.iss.Signer("RS256"), []byte(input))
 	require.NoError(t, err)
 	return input + "." + b64(sig)
 }
