@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/clerk"
+	"github.com/scopegate/scopegate/internal/clerkhas"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -64,55 +65,13 @@ func mustParseClerk(t *testing.T, payload string) scopes.Grants {
 	return g
 }
 
-// requirementForClerk maps the params of Clerk's has() to the requirement an application writes with this
-// package: {permission} → Permission, {role} → Role, {feature} → Feature, {plan} → Plan, {reverification:
-// "strict"} → Reverification, {reverification: {level, afterMinutes}} → ReverificationAfter, several keys →
-// And of them. ok is false when there is no such requirement: nothing asked ({} is always false in Clerk), or a
-// value of a JSON type no constructor takes (Clerk fails those closed).
+// requirementForClerk is the requirement for the params of a has() call (clerkhas.Requirement); ok is false
+// when none expresses them.
 func requirementForClerk(t *testing.T, params string) (req scopes.Requirement, ok bool) {
 	t.Helper()
-	var p map[string]any
-	require.NoError(t, json.Unmarshal([]byte(params), &p), params)
-	var reqs []scopes.Requirement
-	for _, key := range []string{"role", "permission", "feature", "plan", "reverification"} {
-		v, asked := p[key]
-		if !asked {
-			continue
-		}
-		if key == "reverification" {
-			switch v := v.(type) {
-			case string:
-				reqs = append(reqs, clerk.Reverification(v))
-			case map[string]any:
-				level, okLevel := v["level"].(string)
-				after, okAfter := v["afterMinutes"].(float64)
-				if !okLevel || !okAfter {
-					return nil, false
-				}
-				reqs = append(reqs, clerk.ReverificationAfter(level, after))
-			default:
-				return nil, false
-			}
-			continue
-		}
-		s, isString := v.(string)
-		if !isString {
-			return nil, false
-		}
-		reqs = append(reqs, map[string]func(string) scopes.Requirement{
-			"role":       clerk.Role,
-			"permission": func(s string) scopes.Requirement { return scopes.Permission(s) },
-			"feature":    clerk.Feature,
-			"plan":       clerk.Plan,
-		}[key](s))
-	}
-	switch len(reqs) {
-	case 0:
-		return nil, false
-	case 1:
-		return reqs[0], true
-	}
-	return scopes.And(reqs...), true
+	req, ok, err := clerkhas.Requirement([]byte(params))
+	require.NoError(t, err)
+	return req, ok
 }
 
 // clerkCheck is one has() call: its params and Clerk's answer.

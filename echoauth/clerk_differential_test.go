@@ -26,6 +26,7 @@ import (
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/clerkhas"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -281,7 +282,8 @@ func compareWithClerk(t *testing.T, apps map[bool]*clerkApp, c clerkCase, res cl
 	for i, params := range c.Checks {
 		var clerkHas bool
 		require.NoError(t, json.Unmarshal(res.Has[i], &clerkHas), "Clerk's has(%s) threw: %s", params, res.Has[i])
-		req, ok := requirementForClerkParams(t, params)
+		req, ok, err := clerkhas.Requirement(params)
+		require.NoError(t, err)
 		if !ok {
 			tally.hasUnexpressible++
 			assert.False(t, clerkHas, "has(%s): Clerk grants what no requirement expresses", params)
@@ -494,58 +496,6 @@ func wrongClaimTypes(claims map[string]json.RawMessage) []string {
 		}
 	}
 	return reasons
-}
-
-// requirementForClerkParams maps has() params to our requirement; ok is false when none expresses them:
-// nothing asked, or a value of another JSON type (Clerk fails those closed).
-func requirementForClerkParams(t *testing.T, params json.RawMessage) (scopes.Requirement, bool) {
-	t.Helper()
-	var p map[string]any
-	require.NoError(t, json.Unmarshal(params, &p))
-	var reqs []scopes.Requirement
-	for _, key := range []string{"role", "permission", "feature", "plan", "reverification"} {
-		v, asked := p[key]
-		if !asked {
-			continue
-		}
-		if key == "reverification" {
-			switch v := v.(type) {
-			case string:
-				reqs = append(reqs, clerk.Reverification(v))
-			case map[string]any:
-				level, okLevel := v["level"].(string)
-				after, okAfter := v["afterMinutes"].(float64)
-				if !okLevel || !okAfter {
-					return nil, false
-				}
-				reqs = append(reqs, clerk.ReverificationAfter(level, after))
-			default:
-				return nil, false
-			}
-			continue
-		}
-		s, isString := v.(string)
-		if !isString {
-			return nil, false
-		}
-		switch key {
-		case "role":
-			reqs = append(reqs, clerk.Role(s))
-		case "permission":
-			reqs = append(reqs, scopes.Permission(s))
-		case "feature":
-			reqs = append(reqs, clerk.Feature(s))
-		case "plan":
-			reqs = append(reqs, clerk.Plan(s))
-		}
-	}
-	switch len(reqs) {
-	case 0:
-		return nil, false
-	case 1:
-		return reqs[0], true
-	}
-	return scopes.And(reqs...), true
 }
 
 // documentedRefusal explains why Clerk grants params whose requirement Validate refuses, or returns "" when
