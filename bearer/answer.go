@@ -24,6 +24,10 @@ type Answer struct {
 	location string     // of a redirect
 }
 
+// preflightAnswer is the bare 204 a CORS preflight gets on a protected
+// route. It has no Err, so nothing in it can change.
+var preflightAnswer = &Answer{Status: http.StatusNoContent}
+
 // answering holds what an Authenticator's answers depend on; every auth
 // object points to its authenticator's.
 type answering struct {
@@ -77,9 +81,13 @@ func (a *Answer) Challenge() string {
 	if e == nil {
 		return ""
 	}
+	how := a.how
+	if how == nil {
+		how = defaultAnswering // an Answer built outside this package
+	}
 	var b strings.Builder
 	b.WriteString(`Bearer realm="`)
-	b.WriteString(a.how.realm)
+	b.WriteString(how.realm)
 	b.WriteByte('"')
 	if e.Code != "" {
 		b.WriteString(`, error="`)
@@ -106,7 +114,8 @@ func (a *Answer) Write(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(a.Status)
 		return
 	}
-	if h := a.how.errorHandler; h != nil {
+	if a.how != nil && a.how.errorHandler != nil {
+		h := a.how.errorHandler
 		h(w, r, a.Err)
 		return
 	}

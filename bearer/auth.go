@@ -174,9 +174,9 @@ func (a *Auth) Has(req scopes.Requirement) bool {
 	return a.IsAuthenticated && scopes.Check(req, *a.grants())
 }
 
-// DecodeClaims unmarshals the verified claims into v, the application's own
-// struct. It returns ErrMissingToken when signed out.
-func (a *Auth) DecodeClaims(v any) error {
+// decodeClaims unmarshals the verified claims into v, for ClaimsAs. It
+// returns ErrMissingToken when signed out.
+func (a *Auth) decodeClaims(v any) error {
 	if !a.IsAuthenticated || a.Claims().IsZero() {
 		return ErrMissingToken
 	}

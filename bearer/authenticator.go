@@ -134,7 +134,7 @@ func (a *Authenticator) Require(r *http.Request) (*http.Request, *Answer) {
 		return r, nil
 	}
 	if isPreflight(r) {
-		return r, &Answer{Status: http.StatusNoContent}
+		return r, preflightAnswer
 	}
 	auth := a.authenticate(r)
 	if !auth.IsAuthenticated {
@@ -153,13 +153,6 @@ func (a *Authenticator) Attach(r *http.Request) *http.Request {
 		return r
 	}
 	return attach(r, a.authenticate(r))
-}
-
-// Authenticate returns the auth object of r, the request's own, without
-// attaching it: for code that authenticates outside a middleware.
-func (a *Authenticator) Authenticate(r *http.Request) *Auth {
-	auth := a.authenticate(r)
-	return &auth
 }
 
 // authenticate turns a request into its auth object, the request's own

@@ -97,19 +97,22 @@ type Config struct {
 
 	// ValidateToken replaces the built-in verifier, e.g. with
 	// go-jwt-middleware's validator. Issuer, Audience and the key settings
-	// are then unused; MaxTokenBytes still caps what it is handed. Scopes and permissions are read from whatever it
-	// returns, marshalled to JSON (go-jwt-middleware's ValidatedClaims
-	// included: its custom claims carry the scope).
+	// are then unused; MaxTokenBytes still caps what it is handed. Scopes
+	// and permissions are read from whatever it returns, marshalled to JSON
+	// (go-jwt-middleware's ValidatedClaims included: its custom claims carry
+	// the scope).
 	ValidateToken jwtmiddleware.ValidateToken
 	// Skipper skips authentication for requests it returns true for;
-	// default none. CORS preflight requests are never refused: CheckJWT
-	// answers them 204 itself without running the handler, WithAuth passes
-	// them on signed out. Put a CORS middleware before either to answer
-	// them with CORS headers.
+	// default none. CORS preflight requests are never refused, and never
+	// reach a protected handler: CheckJWT answers them 204 itself, WithAuth
+	// passes them on signed out and RequireAuth or any rule after it
+	// answers 204. Put a CORS middleware before either to answer them with
+	// CORS headers.
 	Skipper Skipper
 	// ErrorHandler writes the body of failures on the faces that write
 	// answers themselves (httpauth); default the JSON body of Body. The
-	// Echo faces use Echo's HTTPErrorHandler instead.
+	// Echo faces refuse it at New: Echo's HTTPErrorHandler receives every
+	// failure there.
 	ErrorHandler ErrorHandler
 	// Realm names the protection space in challenges; default "api".
 	Realm string

@@ -14,7 +14,7 @@ import "context"
 // matches field names case-insensitively; the verifier's own checks do not.
 func ClaimsAs[T any](ctx context.Context) (*T, error) {
 	var v T
-	if err := FromContext(ctx).DecodeClaims(&v); err != nil {
+	if err := FromContext(ctx).decodeClaims(&v); err != nil {
 		return nil, err
 	}
 	return &v, nil

@@ -37,6 +37,9 @@ func RequireAuth() Rule {
 		if auth.IsAuthenticated {
 			return nil
 		}
+		if isPreflight(r) {
+			return preflightAnswer
+		}
 		if auth.how.signInURL != "" && isPageNavigation(r) {
 			return redirectToSignIn(r, auth.how.signInURL)
 		}
@@ -89,11 +92,16 @@ func require(req scopes.Requirement, name string) Rule {
 }
 
 // authorize builds a rule that runs check for signed-in requests and
-// answers signed-out ones as RequireAuth does for API calls.
+// answers signed-out ones as RequireAuth does for API calls. A CORS
+// preflight, which the lax middleware lets through signed out, gets the
+// strict middleware's 204: never a 401, never the handler.
 func authorize(check func(r *http.Request, auth *Auth) *Answer) Rule {
 	return func(r *http.Request) *Answer {
 		auth := FromContext(r.Context())
 		if !auth.IsAuthenticated {
+			if isPreflight(r) {
+				return preflightAnswer
+			}
 			return fail(failure(auth), auth.how)
 		}
 		return check(r, auth)

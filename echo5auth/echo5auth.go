@@ -22,6 +22,7 @@
 package echo5auth
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v5"
@@ -47,6 +48,11 @@ type Authenticator struct {
 // New validates cfg and returns an Authenticator. Every configuration
 // mistake is reported here with how to fix it, not at the first request.
 func New(cfg Config) (*Authenticator, error) {
+	if cfg.ErrorHandler != nil {
+		// Echo renders failures with its own HTTPErrorHandler; a handler
+		// set here would silently never run.
+		return nil, errors.New("echo5auth: Config.ErrorHandler is for httpauth; with Echo, set the Echo instance's HTTPErrorHandler, which receives every failure")
+	}
 	a, err := bearer.New(cfg)
 	if err != nil {
 		return nil, err
@@ -154,6 +160,18 @@ func (f *failure) Error() string { return f.err.Error() }
 
 // Unwrap returns the *bearer.Error.
 func (f *failure) Unwrap() error { return f.err }
+
+// Is matches Echo v5's sentinel of the same status (echo.ErrUnauthorized,
+// echo.ErrForbidden, echo.ErrBadRequest, echo.ErrServiceUnavailable), which
+// application code may test for; the sentinels are not *echo.HTTPError, so
+// a type assertion would miss them.
+func (f *failure) Is(target error) bool {
+	switch target {
+	case echo.ErrBadRequest, echo.ErrUnauthorized, echo.ErrForbidden, echo.ErrServiceUnavailable:
+		return echo.StatusCode(target) == f.err.Status
+	}
+	return false
+}
 
 // StatusCode gives Echo's default handler the status.
 func (f *failure) StatusCode() int { return f.err.Status }

@@ -63,6 +63,22 @@ func TestErrorHandlers(t *testing.T) {
 			assert.Equal(t, tt.status, be.Status)
 			assert.ErrorIs(t, handled, tt.kind)
 			assert.Equal(t, tt.status, echo.StatusCode(handled))
+			sentinel := map[int]error{401: echo.ErrUnauthorized, 403: echo.ErrForbidden}[tt.status]
+			assert.ErrorIs(t, handled, sentinel, "Echo's sentinel of the same status")
+			for _, other := range []error{echo.ErrBadRequest, echo.ErrUnauthorized, echo.ErrForbidden, echo.ErrServiceUnavailable} {
+				if other != sentinel {
+					assert.NotErrorIs(t, handled, other)
+				}
+			}
 		})
 	}
+}
+
+// TestErrorHandlerIsRefused: Echo renders failures with its own error
+// handler, so Config.ErrorHandler would never run; New says so.
+func TestErrorHandlerIsRefused(t *testing.T) {
+	_, err := echo5auth.New(echo5auth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"},
+		ErrorHandler: func(http.ResponseWriter, *http.Request, *bearer.Error) {}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "HTTPErrorHandler")
 }

@@ -649,7 +649,7 @@ func advClaims(t *testing.T, fx *advFixture) {
 		bearerCase("scope_null", fx.token().Claim("scope", json.RawMessage("null")).MustSign(t), 401, "invalid_token"),
 		bearerCase("scp_number", fx.token().Without("scope").Claim("scp", 1).MustSign(t), 401, "invalid_token"),
 		bearerCase("permissions_object", fx.token().Claim("permissions", map[string]int{"a": 1}).MustSign(t), 401, "invalid_token"),
-		// scopes.FromClaims documents an array of strings as a valid scope.
+		// scopes.Parse documents an array of strings as a valid scope.
 		bearerCase("control_scope_array", fx.token().Claim("scope", []string{advScope}).MustSign(t), 200, ""),
 	}
 	fx.run(t, cases)

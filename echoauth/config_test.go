@@ -2,6 +2,7 @@ package echoauth_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,6 +33,8 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"negative ttl", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, RemoteKeys: bearer.RemoteKeysConfig{CacheTTL: -1}}, "RemoteKeys.CacheTTL must not be negative"},
 		{"negative body cap", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, RemoteKeys: bearer.RemoteKeysConfig{MaxResponseBytes: -1}}, "RemoteKeys.MaxResponseBytes must not be negative"},
 		{"negative token cache", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, TokenCache: bearer.TokenCacheConfig{MaxEntries: -1}}, "set TokenCache.Off to turn the cache off"},
+		{"error handler", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"},
+			ErrorHandler: func(http.ResponseWriter, *http.Request, *bearer.Error) {}}, "Config.ErrorHandler is for httpauth"},
 		{"realm with quote", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, Realm: `a"b`}, "Realm"},
 		{"validator and issuer", echoauth.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"a"}, ValidateToken: noop}, "either ValidateToken or Issuer"},
 		{"duplicate issuer", echoauth.Config{Issuer: "https://a/", Audience: []string{"x"},

@@ -33,6 +33,9 @@ func TestConformance(t *testing.T) {
 		e.GET(conformance.Tenant, ok, strict, echoauth.ClaimEquals("tenant", "acme"))
 		e.GET(conformance.Me, func(c echo.Context) error { return c.JSON(http.StatusOK, echoauth.GetAuth(c)) }, auth.WithAuth())
 		e.GET(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())
+		e.OPTIONS(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())
+		e.GET(conformance.LaxScoped, ok, auth.WithAuth(), echoauth.RequireScopes("read:messages"))
+		e.OPTIONS(conformance.LaxScoped, ok, auth.WithAuth(), echoauth.RequireScopes("read:messages"))
 		return e, nil
 	}})
 }

@@ -1,6 +1,8 @@
 package echoauth
 
 import (
+	"errors"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/scopegate/scopegate/bearer"
@@ -24,6 +26,11 @@ type Authenticator struct {
 // New validates cfg and returns an Authenticator. Every configuration
 // mistake is reported here with how to fix it, not at the first request.
 func New(cfg Config) (*Authenticator, error) {
+	if cfg.ErrorHandler != nil {
+		// Echo renders failures with its own HTTPErrorHandler; a handler
+		// set here would silently never run.
+		return nil, errors.New("echoauth: Config.ErrorHandler is for httpauth; with Echo, set the Echo instance's HTTPErrorHandler, which receives every failure")
+	}
 	a, err := bearer.New(cfg)
 	if err != nil {
 		return nil, err

@@ -39,5 +39,8 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 		_ = json.NewEncoder(w).Encode(httpauth.GetAuth(r))
 	})))
 	mux.Handle("GET "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))
+	mux.Handle("OPTIONS "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))
+	mux.Handle("GET "+conformance.LaxScoped, auth.WithAuth()(httpauth.RequireScopes("read:messages")(ok)))
+	mux.Handle("OPTIONS "+conformance.LaxScoped, auth.WithAuth()(httpauth.RequireScopes("read:messages")(ok)))
 	return mux, nil
 }

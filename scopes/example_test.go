@@ -1,18 +1,27 @@
 package scopes_test
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/scopegate/scopegate/scopes"
 )
 
+// claims is a token's claims by name, raw, as a scopes.ClaimSource; the
+// verified claims of package token are one too.
+type claims map[string]string
+
+func (c claims) Value(name string) (json.RawMessage, bool) {
+	v, ok := c[name]
+	return json.RawMessage(v), ok
+}
+
 // A token's grant claims are parsed once; requirements then decide, and name what is missing.
 func Example() {
-	g, err := scopes.FromClaims(
-		[]byte(`"openid read:messages"`),        // scope
-		nil,                                     // scp: absent
-		[]byte(`["read:messages","org:admin"]`), // permissions (Auth0 RBAC)
-	)
+	g, err := scopes.Parse(claims{
+		"scope":       `"openid read:messages"`,
+		"permissions": `["read:messages","org:admin"]`, // Auth0 RBAC
+	})
 	if err != nil {
 		fmt.Println("invalid token:", err)
 		return
@@ -35,15 +44,15 @@ func Example() {
 	// allowed: all of permissions [org:admin]
 }
 
-func ExampleFromClaims_scp() {
+func ExampleParse_scp() {
 	// Some issuers send `scp` as an array; its names join those of `scope`.
-	g, _ := scopes.FromClaims([]byte(`"openid  profile"`), []byte(`["profile","files.read"]`), nil)
+	g, _ := scopes.Parse(claims{"scope": `"openid  profile"`, "scp": `["profile","files.read"]`})
 	fmt.Println(g.Scopes)
 	// Output: [openid profile files.read]
 }
 
-func ExampleFromClaims_invalid() {
-	_, err := scopes.FromClaims([]byte(`5`), nil, nil)
+func ExampleParse_invalid() {
+	_, err := scopes.Parse(claims{"scope": `5`})
 	fmt.Println(err)
 	// Output: scopes: claim "scope" has the wrong JSON type
 }

@@ -2,7 +2,7 @@ package scopes
 
 import "slices"
 
-// Grants is what a verified token grants. It is built once per token by [Parse] (or [FromClaims]) and then
+// Grants is what a verified token grants. It is built once per token by [Parse] and then
 // only read, so it is safe for concurrent use; the zero value grants nothing.
 //
 // The slices returned by the parsers may share one backing array; appending to one of them never changes the

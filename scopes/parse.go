@@ -14,7 +14,7 @@ const (
 	ClaimPermissions = "permissions"
 )
 
-// ErrInvalidClaim is matched (with errors.Is) by every error of [FromClaims] and [Parse] about a grant claim,
+// ErrInvalidClaim is matched (with errors.Is) by every error of [Parse] and [Parse] about a grant claim,
 // and by those of package clerk's Parse about Clerk's claims: one test tells a malformed token from others.
 var ErrInvalidClaim = errors.New("scopes: invalid grant claim")
 
@@ -42,8 +42,11 @@ type ClaimSource interface {
 }
 
 // Parse reads the scopes and Auth0 permissions a verified token carries, from the claims `scope`, `scp` and
-// `permissions` (see [FromClaims]). It is called once per token. A claim of the wrong JSON type gives a
-// [*ClaimError]: the token is malformed and should be treated as invalid.
+// `permissions`. Each must be a JSON string of space-separated names or an array of strings (see the package
+// documentation for the rules); Auth0 sends `permissions` as an array, and a string is accepted too so that
+// issuers sending RBAC names the way they send scopes are understood. It is called once per token. Any other
+// JSON type, null included, gives a [*ClaimError] and no grants: the token is malformed and should be treated
+// as invalid.
 //
 // It leaves [Grants.Session] nil: a session model reads its own claims (package clerk's Parse, for Clerk's
 // session tokens), and the caller sets the session it got.
@@ -51,19 +54,15 @@ func Parse(src ClaimSource) (Grants, error) {
 	scope, _ := src.Value(ClaimScope)
 	scp, _ := src.Value(ClaimScp)
 	permissions, _ := src.Value(ClaimPermissions)
-	return FromClaims(scope, scp, permissions)
+	return fromClaims(scope, scp, permissions)
 }
 
-// FromClaims parses grants from the raw JSON values of the claims `scope`, `scp` and `permissions`, each nil (or
-// empty) when the token lacks the claim. Each value must be a JSON string of space-separated names or an array
-// of strings; see the package documentation for the rules. Auth0 sends `permissions` as an array; a string is
-// accepted too so that issuers sending RBAC names the way they send scopes are understood.
-//
-// Any other JSON type, null, or text that is not JSON gives a [*ClaimError] and no grants.
+// fromClaims parses grants from the raw JSON values of the claims `scope`, `scp` and `permissions`, each nil (or
+// empty) when the token lacks the claim; see [Parse]. Text that is not JSON gives a [*ClaimError] too.
 //
 // The usual case (strings without escapes, a few dozen names at most) costs two allocations: one string holding
 // the three values, of which every name is a substring, and one array backing both result slices.
-func FromClaims(scope, scp, permissions []byte) (Grants, error) {
+func fromClaims(scope, scp, permissions []byte) (Grants, error) {
 	if len(scope)+len(scp)+len(permissions) == 0 {
 		return Grants{}, nil
 	}

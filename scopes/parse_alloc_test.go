@@ -14,14 +14,14 @@ func TestFromClaimsAllocations(t *testing.T) {
 	scp := []byte(`["a","b"]`)
 	perms := []byte(`["read:messages","write:messages","delete:messages","org:admin"]`)
 	allocs := testing.AllocsPerRun(100, func() {
-		if _, err := FromClaims(scope, scp, perms); err != nil {
+		if _, err := fromClaims(scope, scp, perms); err != nil {
 			t.Fatal(err)
 		}
 	})
 	assert.LessOrEqual(t, allocs, 2.0)
 
 	allocs = testing.AllocsPerRun(100, func() {
-		_, _ = FromClaims(nil, nil, nil)
+		_, _ = fromClaims(nil, nil, nil)
 	})
 	assert.Zero(t, allocs)
 }

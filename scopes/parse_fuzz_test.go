@@ -28,7 +28,7 @@ func FuzzFromClaims(f *testing.F) {
 		f.Add([]byte(s[0]), []byte(s[1]), []byte(s[2]))
 	}
 	f.Fuzz(func(t *testing.T, scope, scp, permissions []byte) {
-		g, err := FromClaims(scope, scp, permissions)
+		g, err := fromClaims(scope, scp, permissions)
 
 		want, wantErrClaim := referenceGrants(scope, scp, permissions)
 		if err != nil {

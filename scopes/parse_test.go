@@ -11,7 +11,7 @@ import (
 )
 
 // claimValueTests are JSON texts of one claim value and the names they give. The same table drives the tests
-// of FromClaims for every claim, of Parse, and of the fast scanner against encoding/json.
+// of fromClaims for every claim, of Parse, and of the fast scanner against encoding/json.
 var claimValueTests = []struct {
 	name string
 	raw  string
@@ -66,9 +66,9 @@ func TestFromClaimsEachClaim(t *testing.T) {
 	for _, tt := range claimValueTests {
 		t.Run(tt.name, func(t *testing.T) {
 			for claim, call := range map[string]func([]byte) (Grants, error){
-				ClaimScope:       func(b []byte) (Grants, error) { return FromClaims(b, nil, nil) },
-				ClaimScp:         func(b []byte) (Grants, error) { return FromClaims(nil, b, nil) },
-				ClaimPermissions: func(b []byte) (Grants, error) { return FromClaims(nil, nil, b) },
+				ClaimScope:       func(b []byte) (Grants, error) { return fromClaims(b, nil, nil) },
+				ClaimScp:         func(b []byte) (Grants, error) { return fromClaims(nil, b, nil) },
+				ClaimPermissions: func(b []byte) (Grants, error) { return fromClaims(nil, nil, b) },
 			} {
 				g, err := call([]byte(tt.raw))
 				if tt.err {
@@ -101,13 +101,13 @@ func (m claimMap) Value(name string) (json.RawMessage, bool) {
 	return json.RawMessage(v), ok
 }
 
-// TestParse: Parse reads each grant claim as FromClaims does, and nothing else.
+// TestParse: Parse reads each grant claim as fromClaims does, and nothing else.
 func TestParse(t *testing.T) {
 	for _, tt := range claimValueTests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, claim := range []string{ClaimScope, ClaimScp, ClaimPermissions} {
 				g, err := Parse(claimMap{claim: tt.raw, "sub": `"user_1"`})
-				want, wantErr := FromClaims(
+				want, wantErr := fromClaims(
 					[]byte(claimMap{claim: tt.raw}[ClaimScope]),
 					[]byte(claimMap{claim: tt.raw}[ClaimScp]),
 					[]byte(claimMap{claim: tt.raw}[ClaimPermissions]))
@@ -155,43 +155,43 @@ func TestScanFastDeclinesWhatNeedsDecoding(t *testing.T) {
 }
 
 func TestFromClaimsCombinesScopeAndScp(t *testing.T) {
-	g, err := FromClaims([]byte(`"a b"`), []byte(`["b","c","a","d"]`), []byte(`["a","p"]`))
+	g, err := fromClaims([]byte(`"a b"`), []byte(`["b","c","a","d"]`), []byte(`["a","p"]`))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b", "c", "d"}, g.Scopes)
 	assert.Equal(t, []string{"a", "p"}, g.Permissions, "permissions are de-duplicated on their own")
 }
 
 func TestFromClaimsScpWithoutScope(t *testing.T) {
-	g, err := FromClaims(nil, []byte(`"x y"`), nil)
+	g, err := fromClaims(nil, []byte(`"x y"`), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"x", "y"}, g.Scopes)
 }
 
 func TestFromClaimsAbsentMeansEmpty(t *testing.T) {
-	g, err := FromClaims(nil, nil, nil)
+	g, err := fromClaims(nil, nil, nil)
 	require.NoError(t, err)
 	assert.Zero(t, g)
 
-	g, err = FromClaims([]byte{}, []byte{}, []byte{})
+	g, err = fromClaims([]byte{}, []byte{}, []byte{})
 	require.NoError(t, err)
 	assert.Zero(t, g)
 }
 
 func TestFromClaimsFirstErrorWins(t *testing.T) {
-	_, err := FromClaims([]byte(`"a"`), []byte(`5`), []byte(`null`))
+	_, err := fromClaims([]byte(`"a"`), []byte(`5`), []byte(`null`))
 	var ce *ClaimError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, ClaimScp, ce.Claim)
 }
 
 func TestFromClaimsErrorDoesNotLeakValue(t *testing.T) {
-	_, err := FromClaims([]byte(`{"secret":"hunter2"}`), nil, nil)
+	_, err := fromClaims([]byte(`{"secret":"hunter2"}`), nil, nil)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "hunter2")
 }
 
 func TestFromClaimsResultsDoNotOverlap(t *testing.T) {
-	g, err := FromClaims([]byte(`"a b"`), nil, []byte(`["p","q"]`))
+	g, err := fromClaims([]byte(`"a b"`), nil, []byte(`["p","q"]`))
 	require.NoError(t, err)
 	_ = append(g.Scopes, "x")
 	assert.Equal(t, []string{"p", "q"}, g.Permissions)
@@ -200,7 +200,7 @@ func TestFromClaimsResultsDoNotOverlap(t *testing.T) {
 
 func TestFromClaimsDoesNotKeepCallerBytes(t *testing.T) {
 	raw := []byte(`"read write"`)
-	g, err := FromClaims(raw, nil, nil)
+	g, err := fromClaims(raw, nil, nil)
 	require.NoError(t, err)
 	copy(raw, `"XXXX XXXXX"`)
 	assert.Equal(t, []string{"read", "write"}, g.Scopes)
@@ -220,7 +220,7 @@ func TestFromClaimsManyNames(t *testing.T) {
 	arr, err := json.Marshal(names)
 	require.NoError(t, err)
 
-	g, err := FromClaims(raw, arr, arr)
+	g, err := fromClaims(raw, arr, arr)
 	require.NoError(t, err)
 	assert.Equal(t, want, g.Scopes)
 	assert.Equal(t, want, g.Permissions)
@@ -231,7 +231,7 @@ func BenchmarkFromClaims(b *testing.B) {
 	perms := []byte(`["read:messages","write:messages","delete:messages","org:admin"]`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := FromClaims(scope, nil, perms); err != nil {
+		if _, err := fromClaims(scope, nil, perms); err != nil {
 			b.Fatal(err)
 		}
 	}

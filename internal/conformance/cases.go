@@ -160,8 +160,20 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"API call, sign-in page configured", "sign-in", get(Account), refused(401, bare, bodyNoAuth)},
 		{"page, strict route", "sign-in", page(Private), refused(401, bare, bodyNoAuth)},
 
-		// CORS preflights: never a 401, never a handler on a strict route.
+		// CORS preflights: never a 401, never a handler on a protected
+		// route, whether strict or lax with a rule after it.
 		{"preflight, strict route", "default", preflight(Private), want{status: 204}},
+		{"preflight, lax route and RequireAuth", "default", preflight(Account), want{status: 204}},
+		{"preflight, lax route and RequireScopes", "default", preflight(LaxScoped), want{status: 204}},
+		{"lax and RequireScopes, no token", "default", get(LaxScoped), refused(401, bare, bodyNoAuth)},
+		{"lax and RequireScopes, forged", "default", get(LaxScoped, "Bearer "+forgedReader), refused(401, forgedC, forgedB)},
+		{"lax and RequireScopes, no scope", "default", get(LaxScoped, "Bearer "+valid), refused(403, missScope, bodyScope)},
+		{"lax and RequireScopes, the scope", "default", get(LaxScoped, "Bearer "+reader), ok},
+
+		// A skipped request reaches its handler untouched, signed out.
+		{"skipped, no token", "skip-private", get(Private), ok},
+		{"skipped, garbage", "skip-private", get(Private, "Bearer garbage"), ok},
+		{"not skipped", "skip-private", get(PrivateScoped), refused(401, bare, bodyNoAuth)},
 		{"OPTIONS without preflight headers", "default", request{method: "OPTIONS", path: Private}, refused(401, bare, bodyNoAuth)},
 
 		// Token sources.

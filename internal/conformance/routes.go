@@ -32,8 +32,12 @@ const (
 	AnyScope = "/api/any-scope"
 	// Tenant is strict, then ClaimEquals("tenant", "acme").
 	Tenant = "/api/tenant"
-	// Account is lax, then RequireAuth: a page a browser navigates to.
+	// Account is lax, then RequireAuth: a page a browser navigates to. It
+	// answers OPTIONS too.
 	Account = "/account"
+	// LaxScoped is lax, then RequireScopes("read:messages"); it answers
+	// OPTIONS too.
+	LaxScoped = "/api/lax-scoped"
 )
 
 // Face is a face under test.

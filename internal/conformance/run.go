@@ -142,5 +142,8 @@ func newEnvironment(t *testing.T) *environment {
 	signIn.SignInURL = "/sign-in"
 	env.variants["sign-in"] = signIn
 	env.variants["keys-down"] = bearer.Config{Issuer: env.down.URL(), Audience: []string{env.down.Audience()}}
+	skip := base()
+	skip.Skipper = func(r *http.Request) bool { return r.URL.Path == Private }
+	env.variants["skip-private"] = skip
 	return env
 }
