@@ -7,6 +7,7 @@ package conformance
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/scopegate/scopegate/bearer"
 )
@@ -47,4 +48,23 @@ type Face struct {
 	// New builds the face's server over the routes above, configured with
 	// cfg, or returns the error of the face's New.
 	New func(cfg bearer.Config) (http.Handler, error)
+
+	// Routes, when set, lists the only routes the server has, and Methods
+	// the only methods it routes: the cases of others are skipped. An
+	// example application serves the quickstart routes (Public, Private,
+	// PrivateScoped, OrgAdmin, Me) for GET only.
+	Routes, Methods []string
+	// AnyOKBody accepts any body with a 200 from a handler other than Me,
+	// for a server whose handlers answer something else than "ok".
+	AnyOKBody bool
+}
+
+// serves reports whether the face routes the request of a case.
+func (f Face) serves(r request) bool {
+	method := r.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	return (f.Routes == nil || slices.Contains(f.Routes, r.path)) &&
+		(f.Methods == nil || slices.Contains(f.Methods, method))
 }

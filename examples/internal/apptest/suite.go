@@ -14,6 +14,7 @@ import (
 
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/examples/internal/app"
+	"github.com/scopegate/scopegate/internal/conformance"
 )
 
 // Run runs every test of the suite against server.
@@ -28,6 +29,7 @@ func Run(t *testing.T, server app.Server) {
 		"KeysUnderRotationAndFaults": testKeysUnderRotationAndFaults,
 		"ClerkStyleSessions":         testClerkStyleSessions,
 		"ClerkPreset":                testClerkPreset,
+		"Conformance":                testConformance,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, server) })
 	}
@@ -59,4 +61,20 @@ func privateStatus(t *testing.T, api *httptest.Server, token string) int {
 // envOf turns a map into a getenv function.
 func envOf(env map[string]string) func(string) string {
 	return func(name string) string { return env[name] }
+}
+
+// testConformance answers the library's table of HTTP cases through the
+// example's own server, on the routes and methods an example serves: the
+// three examples, like the three faces, answer each case identically.
+func testConformance(t *testing.T, server app.Server) {
+	conformance.Run(t, conformance.Face{
+		Name: "example",
+		New: func(cfg bearer.Config) (http.Handler, error) {
+			h, _, err := server(cfg)
+			return h, err
+		},
+		Routes:    []string{conformance.Public, conformance.Private, conformance.PrivateScoped, conformance.OrgAdmin, conformance.Me},
+		Methods:   []string{http.MethodGet},
+		AnyOKBody: true,
+	})
 }
