@@ -162,7 +162,7 @@ func (cfg *Config) validate() (map[string]*issuerEntry, error) {
 		issuers[iss.Issuer] = entry
 	}
 	if cfg.ClockSkew < 0 && cfg.ClockSkew != NoClockSkew {
-		return nil, errors.New("token: ClockSkew must not be negative; use NoClockSkew for exact comparisons")
+		return nil, errors.New("token: ClockSkew must not be negative; use token.NoClockSkew for exact comparisons")
 	}
 	if cfg.MaxTokenAge < 0 {
 		return nil, errors.New("token: MaxTokenAge must not be negative (zero means no limit)")

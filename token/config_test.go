@@ -97,7 +97,7 @@ func TestNewConfigErrors(t *testing.T) {
 		{"algorithm Ed25519", token.Config{Issuers: one(func(i *token.Issuer) { i.Algorithms = []string{"Ed25519"} })},
 			[]string{`algorithm "Ed25519" is not supported`, "EdDSA"}},
 		{"negative ClockSkew", token.Config{Issuers: one(func(*token.Issuer) {}), ClockSkew: -time.Second},
-			[]string{"ClockSkew must not be negative", "use NoClockSkew"}},
+			[]string{"ClockSkew must not be negative", "use token.NoClockSkew"}},
 		{"ClockSkew of -2ns", token.Config{Issuers: one(func(*token.Issuer) {}), ClockSkew: -2},
 			[]string{"ClockSkew must not be negative"}},
 		{"negative MaxTokenAge", token.Config{Issuers: one(func(*token.Issuer) {}), MaxTokenAge: -time.Minute},

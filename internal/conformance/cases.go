@@ -60,6 +60,9 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	otherIssuer := iss.Token().Claim("iss", "https://evil.example/").MustSign(t)
 	algNone := iss.Token().Algorithm("none").MustSign(t)
 	downToken := env.down.Token().MustSign(t)
+	clerkSession := iss.Token().Claim("sid", "sess_1").MustSign(t)
+	clerkMachine := iss.Token().Subject("mch_1").Header("cat", "cl_B7d4PD333AAA").MustSign(t)
+	clerkPending := iss.Token().Claim("sid", "sess_1").Claim("sts", "pending").MustSign(t)
 
 	malformedC, malformedB := invalidToken("api", "token is malformed")
 	expiredC, expiredB := invalidToken("api", "token is expired")
@@ -75,6 +78,8 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	missingTenantC, missingTenantB := invalidToken("api", "Missing 'tenant' claim")
 	unexpectedTenantC, unexpectedTenantB := invalidToken("api", "Unexpected 'tenant' value")
 	realmMalformedC, realmMalformedB := invalidToken("orders", "token is malformed")
+	notSessionC, notSessionB := invalidToken("api", "token is not a session token")
+	pendingC, pendingB := invalidToken("api", "session is pending")
 
 	preflight := func(path string) request {
 		return request{method: "OPTIONS", path: path, header: map[string]string{
@@ -190,6 +195,17 @@ func (env *environment) cases(t *testing.T) []caseOf {
 			refused(400, twoMethodsC, twoMethodsB)},
 		{"query twice", "sources", query(Private, valid, valid), refused(400, twoQueryC, twoQueryB)},
 		{"query empty", "sources", query(Private, ""), refused(400, emptyC, emptyB)},
+
+		// The Clerk preset: session tokens only, the __session cookie,
+		// organization permissions only, pending sessions signed out.
+		{"clerk, session", "clerk", get(Private, "Bearer "+clerkSession), ok},
+		{"clerk, session in the cookie", "clerk", request{path: Private, cookie: clerkSession}, ok},
+		{"clerk, machine token", "clerk", get(Private, "Bearer "+clerkMachine), refused(401, notSessionC, notSessionB)},
+		{"clerk, pending session", "clerk", get(Private, "Bearer "+clerkPending), refused(401, pendingC, pendingB)},
+		{"clerk, organization admin", "clerk", get(OrgAdmin, "Bearer "+clerkAdmin), ok},
+		{"clerk, Auth0's permissions claim counts for nothing", "clerk", get(OrgAdmin, "Bearer "+admin), refused(403,
+			`Bearer realm="api", error="insufficient_scope", error_description="token lacks the required permission", scope="org:admin:example"`,
+			`{"error":"insufficient_scope","error_description":"token lacks the required permission"}`)},
 
 		// The realm names every challenge.
 		{"realm, no token", "realm", get(PrivateScoped), refused(401, `Bearer realm="orders"`, bodyNoAuth)},

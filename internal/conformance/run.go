@@ -153,6 +153,10 @@ func newEnvironment(t *testing.T) *environment {
 	signIn.SignInURL = "/sign-in"
 	env.variants["sign-in"] = signIn
 	env.variants["keys-down"] = bearer.Config{Issuer: env.down.URL(), Audience: []string{env.down.Audience()}}
+	clerk, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: env.issuer.URL(), JWTKey: string(env.issuer.PublicKeyPEM("RS256"))})
+	require.NoError(t, err)
+	clerk.Issuer = env.issuer.URL() // the loopback issuer speaks http; a Frontend API https
+	env.variants["clerk"] = clerk
 	skip := base()
 	skip.Skipper = func(r *http.Request) bool { return r.URL.Path == Private }
 	env.variants["skip-private"] = skip
