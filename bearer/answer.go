@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/token"
 )
 
 // Answer is what a request gets instead of reaching its handler: a failure
@@ -34,10 +36,14 @@ type answering struct {
 	realm        string
 	signInURL    string
 	errorHandler ErrorHandler
+	// now and skew are the authenticator's clock and tolerance, for the
+	// rules that look at time (RequireStepUp).
+	now  func() time.Time
+	skew time.Duration
 }
 
 // defaultAnswering answers for requests no authenticator has seen.
-var defaultAnswering = &answering{realm: DefaultRealm}
+var defaultAnswering = &answering{realm: DefaultRealm, now: time.Now, skew: token.DefaultClockSkew}
 
 // fail is the answer of a failure, answered as how says.
 func fail(err *Error, how *answering) *Answer {
@@ -99,6 +105,16 @@ func (a *Answer) Challenge() string {
 	if e.Scope != "" {
 		b.WriteString(`, scope="`)
 		b.WriteString(e.Scope)
+		b.WriteByte('"')
+	}
+	if e.ACRValues != "" {
+		b.WriteString(`, acr_values="`)
+		b.WriteString(e.ACRValues)
+		b.WriteByte('"')
+	}
+	if e.Kind == ErrInsufficientAuthentication && e.MaxAge >= 0 {
+		b.WriteString(`, max_age="`)
+		b.WriteString(strconv.FormatInt(int64(e.MaxAge/time.Second), 10))
 		b.WriteByte('"')
 	}
 	return b.String()

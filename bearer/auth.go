@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"time"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
@@ -64,6 +65,11 @@ type session struct {
 	token     token.Token
 	validated any
 	actor     json.RawMessage
+	// acr and authTime are how and when the user authenticated (RFC 9068
+	// §2.2.1): "" and zero when the token does not say, or says it in
+	// another JSON type than a string and a NumericDate.
+	acr      string
+	authTime time.Time
 }
 
 // presence is a set of the string fields of Auth.
@@ -151,6 +157,26 @@ func (a *Auth) Validated() any {
 		return nil
 	}
 	return a.session.validated
+}
+
+// ACR returns the "acr" claim, the authentication context class the user
+// authenticated with (RFC 9068 §2.2.1; Auth0 signals multi-factor with
+// http://schemas.openid.net/pape/policies/2007/06/multi-factor); "" when
+// absent, not a string, or signed out.
+func (a *Auth) ACR() string {
+	if a.session == nil {
+		return ""
+	}
+	return a.session.acr
+}
+
+// AuthTime returns the "auth_time" claim, when the user last authenticated;
+// the zero time when absent, not a NumericDate, or signed out.
+func (a *Auth) AuthTime() time.Time {
+	if a.session == nil {
+		return time.Time{}
+	}
+	return a.session.authTime
 }
 
 // grants returns the shared grants, for reading in this package only.

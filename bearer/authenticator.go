@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
@@ -40,7 +41,7 @@ func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{
 		sources:       tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
 		skipper:       cfg.Skipper,
-		how:           &answering{realm: cfg.Realm, signInURL: cfg.SignInURL, errorHandler: cfg.ErrorHandler},
+		how:           &answering{realm: cfg.Realm, signInURL: cfg.SignInURL, errorHandler: cfg.ErrorHandler, now: cfg.Now, skew: cfg.ClockSkew},
 		acceptPending: cfg.AcceptPendingSessions,
 
 		ignorePermissionsClaim: cfg.IgnorePermissionsClaim,
@@ -51,6 +52,15 @@ func New(cfg Config) (*Authenticator, error) {
 	}
 	if a.how.realm == "" {
 		a.how.realm = DefaultRealm
+	}
+	if a.how.now == nil {
+		a.how.now = time.Now
+	}
+	switch a.how.skew {
+	case 0:
+		a.how.skew = token.DefaultClockSkew
+	case token.NoClockSkew:
+		a.how.skew = 0
 	}
 	if err := checkRealm(a.how.realm); err != nil {
 		return nil, err

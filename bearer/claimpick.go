@@ -27,6 +27,8 @@ const (
 	pickFeatures
 	pickPlans
 	pickFactorVerificationAge
+	pickACR
+	pickAuthTime
 	numPicked
 )
 
@@ -66,6 +68,10 @@ func pickedIndex(name string) pickedClaim {
 		return pickPlans
 	case "fva":
 		return pickFactorVerificationAge
+	case "acr":
+		return pickACR
+	case "auth_time":
+		return pickAuthTime
 	}
 	return numPicked
 }

@@ -29,6 +29,10 @@ var (
 	// ErrUnavailable: the issuer's signing keys cannot be fetched and none
 	// is cached for the token (503 with Retry-After).
 	ErrUnavailable = errors.New("bearer: signing keys are unavailable")
+	// ErrInsufficientAuthentication: the token is valid but its user did
+	// not authenticate strongly or recently enough for the route (401,
+	// insufficient_user_authentication, RFC 9470).
+	ErrInsufficientAuthentication = errors.New("bearer: insufficient user authentication")
 )
 
 // Error is an authentication or authorization failure with everything its
@@ -50,6 +54,13 @@ type Error struct {
 	Description string
 	// Scope is the scope="" attribute of a 403 challenge.
 	Scope string
+	// ACRValues and MaxAge are the acr_values="" and max_age="" attributes
+	// of an insufficient_user_authentication challenge (RFC 9470 §3): the
+	// accepted authentication context classes, space-separated in order of
+	// preference, and the longest time since the user authenticated; ""
+	// and a negative MaxAge leave them out.
+	ACRValues string
+	MaxAge    time.Duration
 	// RetryAfter is the Retry-After of a 503.
 	RetryAfter time.Duration
 	// Cause is the underlying error, for logs.
@@ -121,6 +132,11 @@ func invalidToken(description string, cause error) *Error {
 
 func insufficientScope(description, scope string) *Error {
 	return &Error{Kind: ErrInsufficientScope, Status: http.StatusForbidden, Code: "insufficient_scope", Description: description, Scope: scope}
+}
+
+func insufficientAuthentication(description, acrValues string, maxAge time.Duration) *Error {
+	return &Error{Kind: ErrInsufficientAuthentication, Status: http.StatusUnauthorized, Code: "insufficient_user_authentication",
+		Description: description, ACRValues: acrValues, MaxAge: maxAge}
 }
 
 func unavailable(retryAfter time.Duration, cause error) *Error {

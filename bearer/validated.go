@@ -50,6 +50,7 @@ func newAuth(validated any) (Auth, error) {
 	if c.given(pickSub) {
 		auth.present |= hasUserID
 	}
+	s.acr, s.authTime = stepUpClaims(c)
 	if c.given(pickAct) {
 		// Shared, like the payload it points into; Actor hands out copies.
 		s.actor = c.values[pickAct]

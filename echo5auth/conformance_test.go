@@ -36,6 +36,7 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 	e.GET(conformance.AnyScope, ok, strict, echo5auth.RequireAnyScope("read:messages", "write:messages"))
 	e.GET(conformance.Tenant, ok, strict, echo5auth.ClaimEquals("tenant", "acme"))
 	e.GET(conformance.Me, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) }, auth.WithAuth())
+	e.GET(conformance.StepUp, ok, strict, echo5auth.RequireStepUp(conformance.StepUpRequirement))
 	e.GET(conformance.Account, ok, auth.WithAuth(), echo5auth.RequireAuth())
 	e.OPTIONS(conformance.Account, ok, auth.WithAuth(), echo5auth.RequireAuth())
 	e.GET(conformance.LaxScoped, ok, auth.WithAuth(), echo5auth.RequireScopes("read:messages"))

@@ -107,6 +107,11 @@ func RequireAnyScope(anyOf ...string) echo.MiddlewareFunc {
 // Has answers 403 unless the token satisfies req; see bearer.Has.
 func Has(req scopes.Requirement) echo.MiddlewareFunc { return rule(bearer.Has(req)) }
 
+// RequireStepUp answers 401 insufficient_user_authentication unless the
+// user authenticated strongly and recently enough (RFC 9470); see
+// bearer.RequireStepUp.
+func RequireStepUp(s bearer.StepUp) echo.MiddlewareFunc { return rule(bearer.RequireStepUp(s)) }
+
 // ClaimEquals answers 401 unless the token's claim equals expected; see
 // bearer.ClaimEquals.
 func ClaimEquals(claim string, expected any) echo.MiddlewareFunc {

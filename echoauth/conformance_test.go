@@ -32,6 +32,7 @@ func TestConformance(t *testing.T) {
 		e.GET(conformance.AnyScope, ok, strict, echoauth.RequireAnyScope("read:messages", "write:messages"))
 		e.GET(conformance.Tenant, ok, strict, echoauth.ClaimEquals("tenant", "acme"))
 		e.GET(conformance.Me, func(c echo.Context) error { return c.JSON(http.StatusOK, echoauth.GetAuth(c)) }, auth.WithAuth())
+		e.GET(conformance.StepUp, ok, strict, echoauth.RequireStepUp(conformance.StepUpRequirement))
 		e.GET(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())
 		e.OPTIONS(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())
 		e.GET(conformance.LaxScoped, ok, auth.WithAuth(), echoauth.RequireScopes("read:messages"))

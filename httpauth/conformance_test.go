@@ -38,6 +38,7 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(httpauth.GetAuth(r))
 	})))
+	mux.Handle("GET "+conformance.StepUp, strict(httpauth.RequireStepUp(conformance.StepUpRequirement)(ok)))
 	mux.Handle("GET "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))
 	mux.Handle("OPTIONS "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))
 	mux.Handle("GET "+conformance.LaxScoped, auth.WithAuth()(httpauth.RequireScopes("read:messages")(ok)))

@@ -93,6 +93,13 @@ func RequireAnyScope(anyOf ...string) func(http.Handler) http.Handler {
 // Has answers 403 unless the token satisfies req; see bearer.Has.
 func Has(req scopes.Requirement) func(http.Handler) http.Handler { return rule(bearer.Has(req)) }
 
+// RequireStepUp answers 401 insufficient_user_authentication unless the
+// user authenticated strongly and recently enough (RFC 9470); see
+// bearer.RequireStepUp.
+func RequireStepUp(s bearer.StepUp) func(http.Handler) http.Handler {
+	return rule(bearer.RequireStepUp(s))
+}
+
 // ClaimEquals answers 401 unless the token's claim equals expected; see
 // bearer.ClaimEquals.
 func ClaimEquals(claim string, expected any) func(http.Handler) http.Handler {

@@ -18,8 +18,8 @@ func main() { app.Main(newServer) }
 
 // newServer wires the routes of the Auth0 API quickstarts, plus an
 // organization admin route and a lax /api/me, onto a new Echo v5.
-func newServer(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error) {
-	auth, err := echo5auth.New(cfg)
+func newServer(s app.Settings) (http.Handler, *bearer.Authenticator, error) {
+	auth, err := echo5auth.New(s.Auth)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -36,6 +36,10 @@ func newServer(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error) {
 	api.GET("/org-admin", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, app.OrgAdminMessage)
 	}, auth.CheckJWT(), echo5auth.Has(scopes.Permission("org:admin:example")))
+	// Step-up (RFC 9470): a recent enough, strong enough authentication.
+	api.GET("/step-up", func(c *echo.Context) error {
+		return c.JSON(http.StatusOK, app.StepUpMessage)
+	}, auth.CheckJWT(), echo5auth.RequireStepUp(s.StepUp))
 	// Lax: signed in or signed out, the handler runs and shows what it knows.
 	api.GET("/me", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, echo5auth.GetAuth(c))

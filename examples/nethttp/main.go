@@ -17,8 +17,8 @@ func main() { app.Main(newServer) }
 
 // newServer wires the routes of the Auth0 API quickstarts, plus an
 // organization admin route and a lax /api/me, onto a new ServeMux.
-func newServer(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error) {
-	auth, err := httpauth.New(cfg)
+func newServer(s app.Settings) (http.Handler, *bearer.Authenticator, error) {
+	auth, err := httpauth.New(s.Auth)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -28,6 +28,8 @@ func newServer(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error) {
 	mux.Handle("GET /api/private", strict(answer(app.PrivateMessage)))
 	mux.Handle("GET /api/private-scoped", strict(httpauth.RequireScopes("read:messages")(answer(app.PrivateScopedMessage))))
 	mux.Handle("GET /api/org-admin", strict(httpauth.Has(scopes.Permission("org:admin:example"))(answer(app.OrgAdminMessage))))
+	// Step-up (RFC 9470): a recent enough, strong enough authentication.
+	mux.Handle("GET /api/step-up", strict(httpauth.RequireStepUp(s.StepUp)(answer(app.StepUpMessage))))
 	// Lax: signed in or signed out, the handler runs and shows what it knows.
 	mux.Handle("GET /api/me", auth.WithAuth()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, httpauth.GetAuth(r))

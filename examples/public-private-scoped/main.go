@@ -27,8 +27,8 @@ func main() { app.Main(newServer) }
 
 // newServer wires the routes of the Auth0 API quickstarts, plus an
 // organization admin route and a lax /api/me, onto a new Echo.
-func newServer(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error) {
-	auth, err := echoauth.New(cfg)
+func newServer(s app.Settings) (http.Handler, *bearer.Authenticator, error) {
+	auth, err := echoauth.New(s.Auth)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -47,6 +47,10 @@ func newServer(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error) {
 	api.GET("/org-admin", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, app.OrgAdminMessage)
 	}, auth.CheckJWT(), echoauth.Has(scopes.Permission("org:admin:example")))
+	// Step-up (RFC 9470): a recent enough, strong enough authentication.
+	api.GET("/step-up", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, app.StepUpMessage)
+	}, auth.CheckJWT(), echoauth.RequireStepUp(s.StepUp))
 	// Lax: signed in or signed out, the handler runs and shows what it knows.
 	api.GET("/me", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, echoauth.GetAuth(c))

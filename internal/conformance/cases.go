@@ -28,6 +28,14 @@ func invalidRequest(description string) (string, string) {
 		`{"error":"invalid_request","error_description":"` + description + `"}`
 }
 
+// insufficientAuthentication is the challenge and body of a step-up 401 on
+// the StepUp route.
+func insufficientAuthentication(description string) (string, string) {
+	return `Bearer realm="api", error="insufficient_user_authentication", error_description="` + description +
+			`", acr_values="` + MultiFactor + `", max_age="600"`,
+		`{"error":"insufficient_user_authentication","error_description":"` + description + `"}`
+}
+
 // get is a GET of path with the Authorization header values.
 func get(path string, authorization ...string) request {
 	return request{path: path, authorization: authorization}
@@ -60,6 +68,11 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	otherIssuer := iss.Token().Claim("iss", "https://evil.example/").MustSign(t)
 	algNone := iss.Token().Algorithm("none").MustSign(t)
 	downToken := env.down.Token().MustSign(t)
+	now := time.Now()
+	mfaNow := iss.Token().Claim("acr", MultiFactor).Claim("auth_time", now.Unix()).MustSign(t)
+	mfaOld := iss.Token().Claim("acr", MultiFactor).Claim("auth_time", now.Add(-11*time.Minute).Unix()).MustSign(t)
+	mfaNoTime := iss.Token().Claim("acr", MultiFactor).MustSign(t)
+	passwordNow := iss.Token().Claim("acr", "urn:password").Claim("auth_time", now.Unix()).MustSign(t)
 	clerkSession := iss.Token().Claim("sid", "sess_1").MustSign(t)
 	clerkMachine := iss.Token().Subject("mch_1").Header("cat", "cl_B7d4PD333AAA").MustSign(t)
 	clerkPending := iss.Token().Claim("sid", "sess_1").Claim("sts", "pending").MustSign(t)
@@ -79,6 +92,8 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	unexpectedTenantC, unexpectedTenantB := invalidToken("api", "Unexpected 'tenant' value")
 	realmMalformedC, realmMalformedB := invalidToken("orders", "token is malformed")
 	notSessionC, notSessionB := invalidToken("api", "token is not a session token")
+	stepUpLevelC, stepUpLevelB := insufficientAuthentication("token lacks the required authentication level")
+	stepUpAgeC, stepUpAgeB := insufficientAuthentication("token's authentication is too old")
 	pendingC, pendingB := invalidToken("api", "session is pending")
 
 	preflight := func(path string) request {
@@ -195,6 +210,16 @@ func (env *environment) cases(t *testing.T) []caseOf {
 			refused(400, twoMethodsC, twoMethodsB)},
 		{"query twice", "sources", query(Private, valid, valid), refused(400, twoQueryC, twoQueryB)},
 		{"query empty", "sources", query(Private, ""), refused(400, emptyC, emptyB)},
+
+		// Step-up authentication (RFC 9470): 401 with what to ask the
+		// authorization server for, never 403.
+		{"step-up, no token", "default", get(StepUp), refused(401, bare, bodyNoAuth)},
+		{"step-up, forged", "default", get(StepUp, "Bearer "+authtest.TamperSignature(mfaNow)), refused(401, forgedC, forgedB)},
+		{"step-up, no acr", "default", get(StepUp, "Bearer "+valid), refused(401, stepUpLevelC, stepUpLevelB)},
+		{"step-up, another acr", "default", get(StepUp, "Bearer "+passwordNow), refused(401, stepUpLevelC, stepUpLevelB)},
+		{"step-up, multi-factor eleven minutes ago", "default", get(StepUp, "Bearer "+mfaOld), refused(401, stepUpAgeC, stepUpAgeB)},
+		{"step-up, multi-factor without auth_time", "default", get(StepUp, "Bearer "+mfaNoTime), refused(401, stepUpAgeC, stepUpAgeB)},
+		{"step-up, multi-factor now", "default", get(StepUp, "Bearer "+mfaNow), ok},
 
 		// The Clerk preset: session tokens only, the __session cookie,
 		// organization permissions only, pending sessions signed out.

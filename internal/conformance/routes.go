@@ -8,6 +8,7 @@ package conformance
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/scopegate/scopegate/bearer"
 )
@@ -39,7 +40,17 @@ const (
 	// LaxScoped is lax, then RequireScopes("read:messages"); it answers
 	// OPTIONS too.
 	LaxScoped = "/api/lax-scoped"
+	// StepUp is strict, then RequireStepUp(StepUpRequirement).
+	StepUp = "/api/step-up"
 )
+
+// MultiFactor is the authentication context class Auth0 gives a user who
+// passed multi-factor authentication.
+const MultiFactor = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+// StepUpRequirement is the requirement of the StepUp route: multi-factor
+// authentication within the last ten minutes.
+var StepUpRequirement = bearer.StepUp{ACR: []string{MultiFactor}, MaxAge: 10 * time.Minute}
 
 // Face is a face under test.
 type Face struct {

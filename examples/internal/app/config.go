@@ -27,7 +27,14 @@ type Settings struct {
 	Auth bearer.Config
 	// Audience lists the API identifiers.
 	Audience []string
+	// StepUp is the requirement of /api/step-up (STEP_UP_ACR,
+	// STEP_UP_MAX_AGE).
+	StepUp bearer.StepUp
 }
+
+// defaultStepUpACR is what /api/step-up asks for unless STEP_UP_ACR says
+// otherwise: the multi-factor class Auth0 puts in "acr".
+const defaultStepUpACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 
 // defaultAudience is the API identifier of the Auth0 quickstarts, used in
 // dev mode when AUDIENCE is not set.
@@ -45,6 +52,9 @@ const Usage = `Environment:
   JWKS_REFRESH_COOLDOWN  least time between refetches for unknown kids (default 30s)
   SESSION_COOKIE         also read the token from this cookie, e.g. __session for Clerk
   AUTHORIZED_PARTIES     allowed "azp" values, comma-separated (Clerk: your frontends' origins)
+  STEP_UP_ACR            what /api/step-up accepts in "acr", comma-separated
+                         (default http://schemas.openid.net/pape/policies/2007/06/multi-factor)
+  STEP_UP_MAX_AGE        how recent "auth_time" must be on /api/step-up (default 10m)
 
 Clerk session tokens (instead of ISSUER_BASE_URL and AUDIENCE; they carry no audience):
   CLERK_PUBLISHABLE_KEY  pk_test_... or pk_live_..., or
@@ -113,10 +123,20 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		s.Auth.Cookie = cookie
 		s.Auth.AuthorizedParties = parties
 	}
+	s.StepUp = bearer.StepUp{ACR: []string{defaultStepUpACR}, MaxAge: 10 * time.Minute}
+	if acr := getenv("STEP_UP_ACR"); strings.TrimSpace(acr) != "" {
+		s.StepUp.ACR = commaList(acr)
+		for _, v := range s.StepUp.ACR {
+			if strings.ContainsAny(v, " \"\\") {
+				problems = append(problems, fmt.Sprintf("STEP_UP_ACR value %q must have no space, quote or backslash", v))
+			}
+		}
+	}
 	for _, d := range []struct {
 		name string
 		into *time.Duration
 	}{
+		{"STEP_UP_MAX_AGE", &s.StepUp.MaxAge},
 		{"CLOCK_SKEW", &s.Auth.ClockSkew},
 		{"JWKS_CACHE_TTL", &s.Auth.RemoteKeys.CacheTTL},
 		{"JWKS_REFRESH_COOLDOWN", &s.Auth.RemoteKeys.RefreshCooldown},

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/token"
 )
 
@@ -34,6 +35,12 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 				assert.Equal(t, "__session", s.Auth.Cookie)
 				assert.Equal(t, []string{"https://app.example.com"}, s.Auth.AuthorizedParties)
 			}},
+		{"step-up defaults", map[string]string{}, func(t *testing.T, s Settings) {
+			assert.Equal(t, bearer.StepUp{ACR: []string{defaultStepUpACR}, MaxAge: 10 * time.Minute}, s.StepUp)
+		}},
+		{"step-up", map[string]string{"STEP_UP_ACR": "urn:mfa, urn:hwk", "STEP_UP_MAX_AGE": "90s"}, func(t *testing.T, s Settings) {
+			assert.Equal(t, bearer.StepUp{ACR: []string{"urn:mfa", "urn:hwk"}, MaxAge: 90 * time.Second}, s.StepUp)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,7 +49,10 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 			tt.check(t, s)
 		})
 	}
-	_, err := LoadSettings(envOf(map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "JWKS_CACHE_TTL": "0s"}))
+	_, err := LoadSettings(envOf(map[string]string{"STEP_UP_ACR": `urn:a"b`, "STEP_UP_MAX_AGE": "soon"}))
+	assert.ErrorContains(t, err, `STEP_UP_ACR value "urn:a\"b"`)
+	assert.ErrorContains(t, err, `STEP_UP_MAX_AGE="soon"`)
+	_, err = LoadSettings(envOf(map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "JWKS_CACHE_TTL": "0s"}))
 	assert.ErrorContains(t, err, `JWKS_CACHE_TTL="0s"`, "only the skew may be zero")
 }
 

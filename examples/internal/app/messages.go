@@ -11,4 +11,5 @@ var (
 	PrivateMessage       = Message{"Hello from a private endpoint! You need to be authenticated to see this."}
 	PrivateScopedMessage = Message{"Hello from a private endpoint! You need to be authenticated and have a scope of read:messages to see this."}
 	OrgAdminMessage      = Message{"Hello, organization admin! You have the org:admin:example permission."}
+	StepUpMessage        = Message{"Hello! You authenticated strongly and recently enough to see this."}
 )

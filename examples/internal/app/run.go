@@ -19,10 +19,10 @@ import (
 	"github.com/scopegate/scopegate/jwks"
 )
 
-// Server builds an example's server, with its face, from the configuration
-// the environment gave: the handler of every route, and the authenticator
+// Server builds an example's server, with its face, from the settings the
+// environment gave: the handler of every route, and the authenticator
 // behind it.
-type Server func(cfg bearer.Config) (http.Handler, *bearer.Authenticator, error)
+type Server func(s Settings) (http.Handler, *bearer.Authenticator, error)
 
 // Main runs the example until SIGINT or SIGTERM, and exits with status 2 on
 // a configuration mistake.
@@ -57,7 +57,7 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 		defer dev.Close()
 		s.Auth.Issuer = dev.URL()
 	}
-	handler, auth, err := server(s.Auth)
+	handler, auth, err := server(s)
 	if err != nil {
 		return fmt.Errorf("configuration error:\n%s\n\n%s", inEnvironmentWords(err), Usage)
 	}
@@ -84,7 +84,7 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 	base := "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port))
 	switch {
 	case dev != nil:
-		printDevGuide(out, base, dev, s.Auth.AuthorizedParties)
+		printDevGuide(out, base, dev, s)
 	case s.Clerk:
 		fmt.Fprintf(out, "scopegate example listening on %s, trusting Clerk session tokens from %s\n", base, s.Auth.Issuer)
 	default:
@@ -112,7 +112,8 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 
 // printDevGuide prints tokens of the embedded issuer and curl commands
 // that show each route's answers.
-func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, authorizedParties []string) {
+func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, s Settings) {
+	authorizedParties := s.Auth.AuthorizedParties
 	day := 24 * time.Hour
 	token := func() *authtest.TokenBuilder {
 		b := dev.Token().ExpiresIn(day)
@@ -129,14 +130,21 @@ func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, authorizedP
 	// are packed in "o" against the organization features of "fea".
 	clerkAdmin := token().Claim("sid", "sess_dev").Claim("v", 2).Claim("fea", "o:admin").
 		Claim("o", map[string]any{"id": "org_dev", "slg": "example", "rol": "admin", "per": "example", "fpm": "1"}).String()
+	// Step-up: the first accepted authentication class, authenticated now.
+	stepUp := token().Scope("read:messages").Claim("auth_time", time.Now().Unix())
+	if len(s.StepUp.ACR) > 0 {
+		stepUp.Claim("acr", s.StepUp.ACR[0])
+	}
 	fmt.Fprintf(out, `scopegate example listening on %[1]s (dev mode: embedded issuer at %[2]s)
 
 Tokens valid for 24 hours (paste into your shell): a user without scope, a
-reader, an organization admin by Auth0 permissions and by Clerk organization:
+reader, an organization admin by Auth0 permissions and by Clerk organization,
+and a reader who has just passed multi-factor authentication:
   export NO_SCOPE_TOKEN=%[3]s
   export READER_TOKEN=%[4]s
   export ADMIN_TOKEN=%[5]s
   export CLERK_ADMIN_TOKEN=%[6]s
+  export STEP_UP_TOKEN=%[7]s
 
 Try:
   curl -i %[1]s/api/public                                                     # 200
@@ -151,7 +159,9 @@ Try:
   curl -i %[1]s/api/me                                                         # 200, signed out
   curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/me                # 200, signed in
   curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/me           # 200, with the organization
+  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/step-up           # 401, insufficient_user_authentication
+  curl -i -H "Authorization: Bearer $STEP_UP_TOKEN" %[1]s/api/step-up          # 200 for %[8]s, then 401
 
 Stop with Ctrl-C.
-`, base, dev.URL(), noScope, reader, admin, clerkAdmin)
+`, base, dev.URL(), noScope, reader, admin, clerkAdmin, stepUp.String(), s.StepUp.MaxAge)
 }

@@ -28,7 +28,7 @@ func testClerkStyleSessions(t *testing.T, server app.Server) {
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"https://app.example.com", "https://admin.example.com"}, s.Auth.AuthorizedParties)
-	api, _ := startAPI(t, s.Auth, server)
+	api, _ := startAPI(t, s, server)
 
 	session := func() *authtest.TokenBuilder {
 		return issuer.Token().Claim("azp", "https://app.example.com").Claim("sid", "sess_1")
@@ -102,7 +102,7 @@ func testClerkPreset(t *testing.T, server app.Server) {
 	require.True(t, s.Clerk)
 	assert.Equal(t, frontend, s.Auth.Issuer)
 	assert.Equal(t, "__session", s.Auth.Cookie)
-	api, _ := startAPI(t, s.Auth, server)
+	api, _ := startAPI(t, s, server)
 
 	session := func() *authtest.TokenBuilder {
 		return issuer.Token().Claim("iss", frontend).Claim("azp", "https://app.example.com").Claim("sid", "sess_1")

@@ -30,7 +30,7 @@ func testSettingsChangeBehaviour(t *testing.T, server app.Server) {
 	}))
 	require.NoError(t, err)
 	s.Auth.Now = clock.Now
-	api, _ := startAPI(t, s.Auth, server)
+	api, _ := startAPI(t, s, server)
 	status := func(tok string) int { return privateStatus(t, api, tok) }
 	now := clock.Now()
 	assert.Equal(t, 200, status(issuer.Token().MustSign(t)), "keys from JWKS_URI, no discovery needed")

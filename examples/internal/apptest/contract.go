@@ -29,7 +29,7 @@ func testExternalIssuerContract(t *testing.T, server app.Server) {
 	}))
 	require.NoError(t, err)
 	s.Auth.Now = clock.Now
-	api, _ := startAPI(t, s.Auth, server)
+	api, _ := startAPI(t, s, server)
 
 	now := clock.Now()
 	rsaPEM := issuer.PublicKeyPEM("RS256")

@@ -51,7 +51,7 @@ func testDevModePrintedCommands(t *testing.T, server app.Server) {
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	require.Len(t, vars, 4)
+	require.Len(t, vars, 5)
 	require.GreaterOrEqual(t, len(commands), 10)
 
 	command := regexp.MustCompile(`^curl -i (?:-H "Authorization: Bearer (\$?[\w.-]+)" )?(\S+)\s+# (\d{3})`)

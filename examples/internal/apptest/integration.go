@@ -60,7 +60,7 @@ func IntegrationOIDCProvider(t *testing.T, server app.Server) {
 		"AUDIENCE":        apiAudience,
 	}))
 	require.NoError(t, err)
-	api, auth := startAPI(t, s.Auth, server)
+	api, auth := startAPI(t, s, server)
 	require.NoError(t, auth.Prefetch(t.Context()), "discovery and JWKS of the provider")
 	fetches := func() uint64 {
 		sets := auth.KeySets()

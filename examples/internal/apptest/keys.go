@@ -31,7 +31,7 @@ func testKeysUnderRotationAndFaults(t *testing.T, server app.Server) {
 	require.NoError(t, err)
 	s.Auth.Now = clock.Now
 	s.Auth.RemoteKeys.FetchTimeout = 200 * time.Millisecond
-	api, auth := startAPI(t, s.Auth, server)
+	api, auth := startAPI(t, s, server)
 
 	status := func(token string) int { return privateStatus(t, api, token) }
 	jwksFetches := func() int64 { return issuer.Requests(authtest.JWKSPath) }

@@ -35,10 +35,10 @@ func Run(t *testing.T, server app.Server) {
 	}
 }
 
-// startAPI serves server, built with cfg, on loopback.
-func startAPI(t *testing.T, cfg bearer.Config, server app.Server) (*httptest.Server, *bearer.Authenticator) {
+// startAPI serves server, built with s, on loopback.
+func startAPI(t *testing.T, s app.Settings, server app.Server) (*httptest.Server, *bearer.Authenticator) {
 	t.Helper()
-	handler, auth, err := server(cfg)
+	handler, auth, err := server(s)
 	require.NoError(t, err)
 	api := httptest.NewServer(handler)
 	t.Cleanup(api.Close)
@@ -70,10 +70,11 @@ func testConformance(t *testing.T, server app.Server) {
 	conformance.Run(t, conformance.Face{
 		Name: "example",
 		New: func(cfg bearer.Config) (http.Handler, error) {
-			h, _, err := server(cfg)
+			h, _, err := server(app.Settings{Auth: cfg, StepUp: conformance.StepUpRequirement})
 			return h, err
 		},
-		Routes:    []string{conformance.Public, conformance.Private, conformance.PrivateScoped, conformance.OrgAdmin, conformance.Me},
+		Routes: []string{conformance.Public, conformance.Private, conformance.PrivateScoped, conformance.OrgAdmin,
+			conformance.Me, conformance.StepUp},
 		Methods:   []string{http.MethodGet},
 		AnyOKBody: true,
 	})
