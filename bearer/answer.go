@@ -40,6 +40,9 @@ type answering struct {
 	// rules that look at time (RequireStepUp).
 	now  func() time.Time
 	skew time.Duration
+	// clerkReverification answers a failed clerk.Reverification with the
+	// body Clerk's frontends recognise.
+	clerkReverification bool
 }
 
 // defaultAnswering answers for requests no authenticator has seen.

@@ -39,9 +39,10 @@ type Authenticator struct {
 // startup.
 func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{
-		sources:       tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
-		skipper:       cfg.Skipper,
-		how:           &answering{realm: cfg.Realm, signInURL: cfg.SignInURL, errorHandler: cfg.ErrorHandler, now: cfg.Now, skew: cfg.ClockSkew},
+		sources: tokenSources{cookie: cfg.Cookie, query: cfg.QueryParameter},
+		skipper: cfg.Skipper,
+		how: &answering{realm: cfg.Realm, signInURL: cfg.SignInURL, errorHandler: cfg.ErrorHandler, now: cfg.Now, skew: cfg.ClockSkew,
+			clerkReverification: cfg.ClerkReverificationBody},
 		acceptPending: cfg.AcceptPendingSessions,
 
 		ignorePermissionsClaim: cfg.IgnorePermissionsClaim,

@@ -109,6 +109,13 @@ type Config struct {
 	// answers 204. Put a CORS middleware before either to answer them with
 	// CORS headers.
 	Skipper Skipper
+	// ClerkReverificationBody answers a token that fails a
+	// clerk.Reverification requirement (403) with the body of @clerk/shared's
+	// reverificationError, {"clerk_error":{"type":"forbidden","reason":
+	// "reverification-error","metadata":{"reverification":<what was asked>}}},
+	// which Clerk's frontends recognise to open their reverification flow
+	// and retry. Default false; the Clerk preset sets it.
+	ClerkReverificationBody bool
 	// ErrorHandler writes the body of failures on the faces that write
 	// answers themselves (httpauth); default the JSON body of Body. The
 	// Echo faces refuse it at New: Echo's HTTPErrorHandler receives every

@@ -1,6 +1,7 @@
 package bearer
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,6 +66,10 @@ type Error struct {
 	RetryAfter time.Duration
 	// Cause is the underlying error, for logs.
 	Cause error
+
+	// body, when set, is the JSON body instead of Body's (the one Clerk's
+	// frontends recognise for a failed reverification).
+	body json.RawMessage
 }
 
 // Error describes the failure for logs: its class, its description and its
@@ -113,8 +118,14 @@ func (e *Error) Body() Body {
 	return b
 }
 
-// MarshalJSON renders the body of the failure.
-func (e *Error) MarshalJSON() ([]byte, error) { return json.Marshal(e.Body()) }
+// MarshalJSON renders the body of the failure: Body's JSON, or the Clerk
+// reverification hint (see Config.ClerkReverificationBody).
+func (e *Error) MarshalJSON() ([]byte, error) {
+	if e.body != nil {
+		return bytes.Clone(e.body), nil
+	}
+	return json.Marshal(e.Body())
+}
 
 // Constructors of the failures the middlewares produce.
 

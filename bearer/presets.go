@@ -64,16 +64,17 @@ func Clerk(o ClerkOptions) (Config, error) {
 		return Config{}, err
 	}
 	cfg := Config{
-		Issuer:                 issuer,
-		SkipAudienceCheck:      true,
-		Algorithms:             []string{jwks.RS256, jwks.RS384, jwks.RS512},
-		RequireSubject:         true,
-		TokenTypes:             []string{"JWT"},
-		IgnorePermissionsClaim: true,
-		SessionTokensOnly:      true,
-		AuthorizedParties:      o.AuthorizedParties,
-		SignInURL:              o.SignInURL,
-		AcceptPendingSessions:  o.AcceptPendingSessions,
+		Issuer:                  issuer,
+		SkipAudienceCheck:       true,
+		Algorithms:              []string{jwks.RS256, jwks.RS384, jwks.RS512},
+		RequireSubject:          true,
+		TokenTypes:              []string{"JWT"},
+		IgnorePermissionsClaim:  true,
+		SessionTokensOnly:       true,
+		ClerkReverificationBody: true,
+		AuthorizedParties:       o.AuthorizedParties,
+		SignInURL:               o.SignInURL,
+		AcceptPendingSessions:   o.AcceptPendingSessions,
 	}
 	if !o.NoCookie {
 		cfg.Cookie = o.Cookie

@@ -1,9 +1,11 @@
 package bearer
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 
+	"github.com/scopegate/scopegate/internal/sealed"
 	"github.com/scopegate/scopegate/scopes"
 )
 
@@ -83,12 +85,42 @@ func require(req scopes.Requirement, name string) Rule {
 		panic(fmt.Sprintf("scopegate: %s: %v", name, err))
 	}
 	scope, description := req.Scope(), describe(scopes.KindOf(req))
+	hint := clerkReverificationHint(req)
 	return authorize(func(_ *http.Request, auth *Auth) *Answer {
 		if !auth.Has(req) {
-			return fail(insufficientScope(description, scope), auth.how)
+			err := insufficientScope(description, scope)
+			if hint != nil && auth.how.clerkReverification {
+				err.body = hint
+			}
+			return fail(err, auth.how)
 		}
 		return nil
 	})
+}
+
+// clerkReverificationHint is the body of @clerk/shared's
+// reverificationError for a clerk.Reverification requirement, built once
+// when the route is registered; nil for any other requirement.
+func clerkReverificationHint(req scopes.Requirement) json.RawMessage {
+	r, ok := req.(interface{ ClerkReverification(sealed.Seal) any })
+	if !ok {
+		return nil
+	}
+	type metadata struct {
+		Reverification any `json:"reverification"`
+	}
+	type clerkError struct {
+		Type     string   `json:"type"`
+		Reason   string   `json:"reason"`
+		Metadata metadata `json:"metadata"`
+	}
+	body, err := json.Marshal(struct {
+		ClerkError clerkError `json:"clerk_error"`
+	}{clerkError{Type: "forbidden", Reason: "reverification-error", Metadata: metadata{r.ClerkReverification(sealed.Seal{})}}})
+	if err != nil {
+		return nil // a string or two numbers: it cannot fail
+	}
+	return body
 }
 
 // authorize builds a rule that runs check for signed-in requests and

@@ -34,7 +34,7 @@ var reverificationPresets = map[string]struct {
 // a second factor passes "strict" and "strict_mfa" on a recent first factor.
 func Reverification(preset string) scopes.Requirement {
 	p, ok := reverificationPresets[preset]
-	r := &reverification{name: preset, level: p.level, afterMinutes: p.afterMinutes}
+	r := &reverification{name: preset, preset: preset, level: p.level, afterMinutes: p.afterMinutes}
 	if !ok {
 		r.err = fmt.Errorf("unknown reverification level %q; use strict_mfa, strict, moderate or lax", preset)
 	}
@@ -57,9 +57,29 @@ func ReverificationAfter(level string, afterMinutes float64) scopes.Requirement 
 // reverification is what Reverification and ReverificationAfter build.
 type reverification struct {
 	name         string
+	preset       string // the named level asked for; "" for ReverificationAfter
 	level        string
 	afterMinutes float64
 	err          error
+}
+
+// afterParam is has({ reverification: { level, afterMinutes } })'s
+// parameter, in Clerk's member order.
+type afterParam struct {
+	Level        string  `json:"level"`
+	AfterMinutes float64 `json:"afterMinutes"`
+}
+
+// ClerkReverification returns what the requirement asks of Clerk's has(),
+// as @clerk/shared's reverificationError puts it in its metadata: the
+// named level, or {level, afterMinutes}. It is sealed: the authentication
+// layer answers a failed reverification with the body Clerk's frontends
+// recognise, and no other requirement can claim to be one.
+func (r *reverification) ClerkReverification(sealed.Seal) any {
+	if r.preset != "" {
+		return r.preset
+	}
+	return afterParam{Level: r.level, AfterMinutes: r.afterMinutes}
 }
 
 // Satisfied implements scopes.Requirement.

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echo5auth"
 	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/scopes"
@@ -36,6 +37,7 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 	e.GET(conformance.AnyScope, ok, strict, echo5auth.RequireAnyScope("read:messages", "write:messages"))
 	e.GET(conformance.Tenant, ok, strict, echo5auth.ClaimEquals("tenant", "acme"))
 	e.GET(conformance.Me, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) }, auth.WithAuth())
+	e.GET(conformance.Reverified, ok, strict, echo5auth.Has(clerk.Reverification("strict")))
 	e.GET(conformance.StepUp, ok, strict, echo5auth.RequireStepUp(conformance.StepUpRequirement))
 	e.GET(conformance.Account, ok, auth.WithAuth(), echo5auth.RequireAuth())
 	e.OPTIONS(conformance.Account, ok, auth.WithAuth(), echo5auth.RequireAuth())

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echoauth"
 	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/scopes"
@@ -32,6 +33,7 @@ func TestConformance(t *testing.T) {
 		e.GET(conformance.AnyScope, ok, strict, echoauth.RequireAnyScope("read:messages", "write:messages"))
 		e.GET(conformance.Tenant, ok, strict, echoauth.ClaimEquals("tenant", "acme"))
 		e.GET(conformance.Me, func(c echo.Context) error { return c.JSON(http.StatusOK, echoauth.GetAuth(c)) }, auth.WithAuth())
+		e.GET(conformance.Reverified, ok, strict, echoauth.Has(clerk.Reverification("strict")))
 		e.GET(conformance.StepUp, ok, strict, echoauth.RequireStepUp(conformance.StepUpRequirement))
 		e.GET(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())
 		e.OPTIONS(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())

@@ -17,9 +17,9 @@
 // RequireAnyScope, Has and the claim checks) answer 403 only for a valid
 // token that lacks the grant; without a valid token they answer 401.
 //
-// Failures are returned, never written, as *echo.HTTPError whose Internal is
-// a *bearer.Error and whose Message is its bearer.Body, so the application's
-// HTTPErrorHandler renders them; the middleware sets WWW-Authenticate (and
+// Failures are returned, never written, as *echo.HTTPError whose Internal
+// and Message are the *bearer.Error, which renders itself as its JSON body,
+// so the application's HTTPErrorHandler renders them; the middleware sets WWW-Authenticate (and
 // Retry-After for 503) on the response first. Presets (bearer.Auth0,
 // bearer.Clerk) and the error classes (bearer.ErrInvalidToken, ...) live in
 // package bearer.

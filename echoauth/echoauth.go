@@ -128,7 +128,10 @@ func respond(c echo.Context, answer *bearer.Answer) error {
 	if answer.Err == nil {
 		return c.NoContent(answer.Status)
 	}
-	return &echo.HTTPError{Code: answer.Status, Message: answer.Err.Body(), Internal: answer.Err}
+	// The *bearer.Error renders itself (json.Marshaler): Echo's default
+	// handler writes its JSON body, bearer.Body's or Clerk's
+	// reverification hint.
+	return &echo.HTTPError{Code: answer.Status, Message: answer.Err, Internal: answer.Err}
 }
 
 // GetAuth returns the request's auth object; never nil.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/httpauth"
 	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/scopes"
@@ -38,6 +39,7 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(httpauth.GetAuth(r))
 	})))
+	mux.Handle("GET "+conformance.Reverified, strict(httpauth.Has(clerk.Reverification("strict"))(ok)))
 	mux.Handle("GET "+conformance.StepUp, strict(httpauth.RequireStepUp(conformance.StepUpRequirement)(ok)))
 	mux.Handle("GET "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))
 	mux.Handle("OPTIONS "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))

@@ -76,6 +76,7 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	clerkSession := iss.Token().Claim("sid", "sess_1").MustSign(t)
 	clerkMachine := iss.Token().Subject("mch_1").Header("cat", "cl_B7d4PD333AAA").MustSign(t)
 	clerkPending := iss.Token().Claim("sid", "sess_1").Claim("sts", "pending").MustSign(t)
+	clerkReverified := iss.Token().Claim("sid", "sess_1").Claim("fva", []int{1, 1}).MustSign(t)
 
 	malformedC, malformedB := invalidToken("api", "token is malformed")
 	expiredC, expiredB := invalidToken("api", "token is expired")
@@ -93,6 +94,7 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	realmMalformedC, realmMalformedB := invalidToken("orders", "token is malformed")
 	notSessionC, notSessionB := invalidToken("api", "token is not a session token")
 	stepUpLevelC, stepUpLevelB := insufficientAuthentication("token lacks the required authentication level")
+	reverifyC := `Bearer realm="api", error="insufficient_scope", error_description="session needs a more recent verification"`
 	stepUpAgeC, stepUpAgeB := insufficientAuthentication("token's authentication is too old")
 	pendingC, pendingB := invalidToken("api", "session is pending")
 
@@ -228,6 +230,11 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"clerk, machine token", "clerk", get(Private, "Bearer "+clerkMachine), refused(401, notSessionC, notSessionB)},
 		{"clerk, pending session", "clerk", get(Private, "Bearer "+clerkPending), refused(401, pendingC, pendingB)},
 		{"clerk, organization admin", "clerk", get(OrgAdmin, "Bearer "+clerkAdmin), ok},
+		{"clerk, reverified", "clerk", get(Reverified, "Bearer "+clerkReverified), ok},
+		{"clerk, reverification needed", "clerk", get(Reverified, "Bearer "+clerkSession), refused(403, reverifyC,
+			`{"clerk_error":{"type":"forbidden","reason":"reverification-error","metadata":{"reverification":"strict"}}}`)},
+		{"reverification needed, no Clerk preset", "default", get(Reverified, "Bearer "+valid), refused(403, reverifyC,
+			`{"error":"insufficient_scope","error_description":"session needs a more recent verification"}`)},
 		{"clerk, Auth0's permissions claim counts for nothing", "clerk", get(OrgAdmin, "Bearer "+admin), refused(403,
 			`Bearer realm="api", error="insufficient_scope", error_description="token lacks the required permission", scope="org:admin:example"`,
 			`{"error":"insufficient_scope","error_description":"token lacks the required permission"}`)},

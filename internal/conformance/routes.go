@@ -42,6 +42,8 @@ const (
 	LaxScoped = "/api/lax-scoped"
 	// StepUp is strict, then RequireStepUp(StepUpRequirement).
 	StepUp = "/api/step-up"
+	// Reverified is strict, then Has(clerk.Reverification("strict")).
+	Reverified = "/api/reverified"
 )
 
 // MultiFactor is the authentication context class Auth0 gives a user who
