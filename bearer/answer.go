@@ -43,6 +43,9 @@ type answering struct {
 	// clerkReverification answers a failed clerk.Reverification with the
 	// body Clerk's frontends recognise.
 	clerkReverification bool
+	// resourceMetadata is the URL of the protected resource metadata that
+	// 401 and 403 challenges name; "" for none.
+	resourceMetadata string
 }
 
 // defaultAnswering answers for requests no authenticator has seen.
@@ -118,6 +121,11 @@ func (a *Answer) Challenge() string {
 	if e.Kind == ErrInsufficientAuthentication && e.MaxAge >= 0 {
 		b.WriteString(`, max_age="`)
 		b.WriteString(strconv.FormatInt(int64(e.MaxAge/time.Second), 10))
+		b.WriteByte('"')
+	}
+	if how.resourceMetadata != "" && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden) {
+		b.WriteString(`, resource_metadata="`)
+		b.WriteString(how.resourceMetadata)
 		b.WriteByte('"')
 	}
 	return b.String()

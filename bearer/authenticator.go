@@ -31,6 +31,10 @@ type Authenticator struct {
 	ignorePermissionsClaim bool
 	// sessionTokensOnly refuses what Clerk does not count as a session token.
 	sessionTokensOnly bool
+	// metadata is the protected resource metadata, served at metadataPath;
+	// nil without Config.Resource.
+	metadata     *resourceMetadata
+	metadataPath string
 }
 
 // New validates cfg and returns an Authenticator. Every configuration
@@ -64,6 +68,10 @@ func New(cfg Config) (*Authenticator, error) {
 		a.how.skew = 0
 	}
 	if err := checkRealm(a.how.realm); err != nil {
+		return nil, err
+	}
+	var err error
+	if a.metadata, a.how.resourceMetadata, a.metadataPath, err = newResourceMetadata(&cfg); err != nil {
 		return nil, err
 	}
 	if a.skipper == nil {

@@ -116,6 +116,17 @@ type Config struct {
 	// which Clerk's frontends recognise to open their reverification flow
 	// and retry. Default false; the Clerk preset sets it.
 	ClerkReverificationBody bool
+	// Resource, when set, is this API's identifier as an OAuth protected
+	// resource (RFC 9728), an absolute https URL such as
+	// "https://api.example.com" (http only on loopback): every 401 and 403
+	// challenge then carries resource_metadata="<its metadata URL>", and
+	// Authenticator.ResourceMetadata serves the document that URL names,
+	// which OAuth clients (MCP clients among them) read to find the
+	// authorization server. Default: no metadata.
+	Resource string
+	// ResourceScopes lists the scopes_supported of the metadata, the
+	// scopes a client may ask for to call this API; it needs Resource.
+	ResourceScopes []string
 	// ErrorHandler writes the body of failures on the faces that write
 	// answers themselves (httpauth); default the JSON body of Body. The
 	// Echo faces refuse it at New: Echo's HTTPErrorHandler receives every

@@ -38,6 +38,7 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 	e.GET(conformance.Tenant, ok, strict, echo5auth.ClaimEquals("tenant", "acme"))
 	e.GET(conformance.Me, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) }, auth.WithAuth())
 	e.GET(conformance.Reverified, ok, strict, echo5auth.Has(clerk.Reverification("strict")))
+	e.GET(conformance.Metadata, echo.WrapHandler(auth.ResourceMetadata()))
 	e.GET(conformance.StepUp, ok, strict, echo5auth.RequireStepUp(conformance.StepUpRequirement))
 	e.GET(conformance.Account, ok, auth.WithAuth(), echo5auth.RequireAuth())
 	e.OPTIONS(conformance.Account, ok, auth.WithAuth(), echo5auth.RequireAuth())

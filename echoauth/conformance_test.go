@@ -34,6 +34,7 @@ func TestConformance(t *testing.T) {
 		e.GET(conformance.Tenant, ok, strict, echoauth.ClaimEquals("tenant", "acme"))
 		e.GET(conformance.Me, func(c echo.Context) error { return c.JSON(http.StatusOK, echoauth.GetAuth(c)) }, auth.WithAuth())
 		e.GET(conformance.Reverified, ok, strict, echoauth.Has(clerk.Reverification("strict")))
+		e.GET(conformance.Metadata, echo.WrapHandler(auth.ResourceMetadata()))
 		e.GET(conformance.StepUp, ok, strict, echoauth.RequireStepUp(conformance.StepUpRequirement))
 		e.GET(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())
 		e.OPTIONS(conformance.Account, ok, auth.WithAuth(), echoauth.RequireAuth())

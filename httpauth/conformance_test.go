@@ -40,6 +40,7 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 		_ = json.NewEncoder(w).Encode(httpauth.GetAuth(r))
 	})))
 	mux.Handle("GET "+conformance.Reverified, strict(httpauth.Has(clerk.Reverification("strict"))(ok)))
+	mux.Handle("GET "+conformance.Metadata, auth.ResourceMetadata())
 	mux.Handle("GET "+conformance.StepUp, strict(httpauth.RequireStepUp(conformance.StepUpRequirement)(ok)))
 	mux.Handle("GET "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))
 	mux.Handle("OPTIONS "+conformance.Account, auth.WithAuth()(httpauth.RequireAuth()(ok)))

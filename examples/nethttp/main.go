@@ -24,6 +24,9 @@ func newServer(s app.Settings) (http.Handler, *bearer.Authenticator, error) {
 	}
 	strict := auth.CheckJWT()
 	mux := http.NewServeMux()
+	if path := auth.ResourceMetadataPath(); path != "" {
+		mux.Handle("GET "+path, auth.ResourceMetadata())
+	}
 	mux.Handle("GET /api/public", answer(app.PublicMessage))
 	mux.Handle("GET /api/private", strict(answer(app.PrivateMessage)))
 	mux.Handle("GET /api/private-scoped", strict(httpauth.RequireScopes("read:messages")(answer(app.PrivateScopedMessage))))

@@ -36,6 +36,9 @@ func newServer(s app.Settings) (http.Handler, *bearer.Authenticator, error) {
 	e.HideBanner = true
 	e.HidePort = true
 
+	if path := auth.ResourceMetadataPath(); path != "" {
+		e.GET(path, echo.WrapHandler(auth.ResourceMetadata()))
+	}
 	api := e.Group("/api")
 	api.GET("/public", func(c echo.Context) error { return c.JSON(http.StatusOK, app.PublicMessage) })
 	api.GET("/private", func(c echo.Context) error {

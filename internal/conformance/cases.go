@@ -36,6 +36,14 @@ func insufficientAuthentication(description string) (string, string) {
 		`{"error":"insufficient_user_authentication","error_description":"` + description + `"}`
 }
 
+// metadataURL is the metadata URL of Resource, which challenges name.
+const metadataURL = Resource + Metadata
+
+// withMetadata is a challenge of the "resource" variant.
+func withMetadata(challenge string) string {
+	return challenge + `, resource_metadata="` + metadataURL + `"`
+}
+
 // get is a GET of path with the Authorization header values.
 func get(path string, authorization ...string) request {
 	return request{path: path, authorization: authorization}
@@ -238,6 +246,16 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"clerk, Auth0's permissions claim counts for nothing", "clerk", get(OrgAdmin, "Bearer "+admin), refused(403,
 			`Bearer realm="api", error="insufficient_scope", error_description="token lacks the required permission", scope="org:admin:example"`,
 			`{"error":"insufficient_scope","error_description":"token lacks the required permission"}`)},
+
+		// Protected resource metadata (RFC 9728): every 401 and 403 names
+		// it, and it names the authorization server and the scopes.
+		{"resource, no token", "resource", get(PrivateScoped), refused(401, `Bearer realm="api", resource_metadata="`+metadataURL+`"`, bodyNoAuth)},
+		{"resource, garbage", "resource", get(Private, "Bearer garbage"), refused(401, withMetadata(malformedC), malformedB)},
+		{"resource, no scope", "resource", get(PrivateScoped, "Bearer "+valid), refused(403, withMetadata(missScope), bodyScope)},
+		{"resource, malformed request", "resource", get(Private, "Bearer"), refused(400, emptyC, emptyB)},
+		{"resource, the metadata", "resource", get(Metadata), want{status: 200,
+			body: `{"resource":"` + Resource + `","authorization_servers":["` + iss.URL() + `"],` +
+				`"scopes_supported":["read:messages","write:messages"],"bearer_methods_supported":["header"]}`}},
 
 		// The realm names every challenge.
 		{"realm, no token", "realm", get(PrivateScoped), refused(401, `Bearer realm="orders"`, bodyNoAuth)},

@@ -44,7 +44,13 @@ const (
 	StepUp = "/api/step-up"
 	// Reverified is strict, then Has(clerk.Reverification("strict")).
 	Reverified = "/api/reverified"
+	// Metadata serves Authenticator.ResourceMetadata, the protected
+	// resource metadata of Resource.
+	Metadata = "/.well-known/oauth-protected-resource"
 )
+
+// Resource is the protected resource identifier of the "resource" variant.
+const Resource = "https://api.example.com"
 
 // MultiFactor is the authentication context class Auth0 gives a user who
 // passed multi-factor authentication.

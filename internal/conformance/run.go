@@ -157,6 +157,9 @@ func newEnvironment(t *testing.T) *environment {
 	require.NoError(t, err)
 	clerk.Issuer = env.issuer.URL() // the loopback issuer speaks http; a Frontend API https
 	env.variants["clerk"] = clerk
+	resource := base()
+	resource.Resource, resource.ResourceScopes = Resource, []string{"read:messages", "write:messages"}
+	env.variants["resource"] = resource
 	skip := base()
 	skip.Skipper = func(r *http.Request) bool { return r.URL.Path == Private }
 	env.variants["skip-private"] = skip

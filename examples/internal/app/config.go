@@ -52,6 +52,8 @@ const Usage = `Environment:
   JWKS_REFRESH_COOLDOWN  least time between refetches for unknown kids (default 30s)
   SESSION_COOKIE         also read the token from this cookie, e.g. __session for Clerk
   AUTHORIZED_PARTIES     allowed "azp" values, comma-separated (Clerk: your frontends' origins)
+  RESOURCE               this API as an OAuth protected resource (RFC 9728), for the metadata
+                         challenges point to (default the first AUDIENCE when it is a URL)
   STEP_UP_ACR            what /api/step-up accepts in "acr", comma-separated
                          (default http://schemas.openid.net/pape/policies/2007/06/multi-factor)
   STEP_UP_MAX_AGE        how recent "auth_time" must be on /api/step-up (default 10m)
@@ -123,6 +125,16 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		s.Auth.Cookie = cookie
 		s.Auth.AuthorizedParties = parties
 	}
+	// The protected resource metadata (RFC 9728) names this API by RESOURCE,
+	// by default its first audience when that is a URL, as Auth0 API
+	// identifiers usually are.
+	s.Auth.Resource = strings.TrimSpace(getenv("RESOURCE"))
+	if s.Auth.Resource == "" && !s.Clerk && len(s.Audience) > 0 && strings.HasPrefix(s.Audience[0], "https://") {
+		s.Auth.Resource = s.Audience[0]
+	}
+	if s.Auth.Resource != "" {
+		s.Auth.ResourceScopes = []string{"read:messages"}
+	}
 	s.StepUp = bearer.StepUp{ACR: []string{defaultStepUpACR}, MaxAge: 10 * time.Minute}
 	if acr := getenv("STEP_UP_ACR"); strings.TrimSpace(acr) != "" {
 		s.StepUp.ACR = commaList(acr)
@@ -171,6 +183,7 @@ var fieldNames = strings.NewReplacer(
 	"JWTKey", "CLERK_JWT_KEY",
 	`Issuer "`, `ISSUER_BASE_URL "`,
 	`URL "`, `JWKS_URI "`,
+	`Resource "`, `RESOURCE "`,
 )
 
 // inEnvironmentWords words a configuration error of the library as the user

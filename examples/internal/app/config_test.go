@@ -35,6 +35,15 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 				assert.Equal(t, "__session", s.Auth.Cookie)
 				assert.Equal(t, []string{"https://app.example.com"}, s.Auth.AuthorizedParties)
 			}},
+		{"resource from the audience", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "https://api.example.com,urn:other"},
+			func(t *testing.T, s Settings) {
+				assert.Equal(t, "https://api.example.com", s.Auth.Resource)
+				assert.Equal(t, []string{"read:messages"}, s.Auth.ResourceScopes)
+			}},
+		{"no resource from an audience that is not a URL", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "my-api"},
+			func(t *testing.T, s Settings) { assert.Empty(t, s.Auth.Resource) }},
+		{"resource set", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "my-api", "RESOURCE": "https://api.example.com/v1"},
+			func(t *testing.T, s Settings) { assert.Equal(t, "https://api.example.com/v1", s.Auth.Resource) }},
 		{"step-up defaults", map[string]string{}, func(t *testing.T, s Settings) {
 			assert.Equal(t, bearer.StepUp{ACR: []string{defaultStepUpACR}, MaxAge: 10 * time.Minute}, s.StepUp)
 		}},

@@ -161,6 +161,7 @@ Try:
   curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/me           # 200, with the organization
   curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/step-up           # 401, insufficient_user_authentication
   curl -i -H "Authorization: Bearer $STEP_UP_TOKEN" %[1]s/api/step-up          # 200 for %[8]s, then 401
+  curl -i %[1]s/.well-known/oauth-protected-resource                           # 200, where to get a token
 
 Stop with Ctrl-C.
 `, base, dev.URL(), noScope, reader, admin, clerkAdmin, stepUp.String(), s.StepUp.MaxAge)

@@ -68,6 +68,8 @@ func testConfigurationErrorsSpeakTheEnvironment(t *testing.T, server app.Server)
 			`ISSUER_BASE_URL "tenant.auth0.com" has no scheme; did you mean "https://tenant.auth0.com/"?`},
 		{"JWKS URL without a scheme", map[string]string{"ISSUER_BASE_URL": "https://t.example.com", "AUDIENCE": "a", "JWKS_URI": "t.example.com/jwks.json"},
 			`JWKS_URI "t.example.com/jwks.json" has no scheme; did you mean "https://t.example.com/jwks.json"?`},
+		{"resource not a URL", map[string]string{"ISSUER_BASE_URL": "https://t.example.com", "AUDIENCE": "a", "RESOURCE": "api.example.com"},
+			`RESOURCE "api.example.com" must be an absolute URL`},
 		{"loopback issuer without a scheme", map[string]string{"ISSUER_BASE_URL": "localhost:3000", "AUDIENCE": "a"},
 			`ISSUER_BASE_URL "localhost:3000" has no scheme; did you mean "http://localhost:3000"?`},
 	}

@@ -114,6 +114,11 @@ func testExternalIssuerContract(t *testing.T, server app.Server) {
 				challenge = `Bearer realm="api", error="insufficient_scope", error_description="` + tt.description + `", scope="` + scopes[tt.path] + `"`
 				want = `{"error":"insufficient_scope","error_description":"` + tt.description + `"}`
 			}
+			if challenge != "" {
+				// RESOURCE defaults to the first AUDIENCE: every 401 and
+				// 403 names the protected resource metadata.
+				challenge += `, resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"`
+			}
 			assert.JSONEq(t, want, string(body))
 			assert.Equal(t, challenge, resp.Header.Get("WWW-Authenticate"))
 			assert.Empty(t, resp.Header.Get("Retry-After"))

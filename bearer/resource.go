@@ -1,0 +1,109 @@
+package bearer
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// MetadataPathPrefix is where a protected resource publishes its metadata
+// (RFC 9728 §3): inserted between the host and the path of the resource's
+// identifier.
+const MetadataPathPrefix = "/.well-known/oauth-protected-resource"
+
+// resourceMetadata is the document Authenticator.ResourceMetadata serves
+// (RFC 9728 §2), built once at New.
+type resourceMetadata struct {
+	Resource               string   `json:"resource"`
+	AuthorizationServers   []string `json:"authorization_servers,omitempty"`
+	ScopesSupported        []string `json:"scopes_supported,omitempty"`
+	BearerMethodsSupported []string `json:"bearer_methods_supported"`
+}
+
+// metadataURL returns the URL of the metadata of the resource identified by
+// resource, and the path it is served at, or an error that says how to fix
+// Config.Resource.
+func metadataURL(resource string) (full, path string, err error) {
+	u, err := url.Parse(resource)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return "", "", fmt.Errorf("bearer: Resource %q must be an absolute URL, e.g. \"https://api.example.com\"", resource)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname())) {
+		return "", "", fmt.Errorf("bearer: Resource %q must use https (plain http is allowed only on loopback)", resource)
+	}
+	if u.Fragment != "" || u.RawQuery != "" || u.User != nil {
+		return "", "", fmt.Errorf("bearer: Resource %q must have no query, fragment or credentials (RFC 9728 §1.2)", resource)
+	}
+	path = MetadataPathPrefix + strings.TrimSuffix(u.EscapedPath(), "/")
+	return u.Scheme + "://" + u.Host + path, path, nil
+}
+
+// isLoopbackHost reports localhost or a loopback address.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// newResourceMetadata checks the resource settings of cfg and builds the
+// document and the challenge attribute; nil when cfg.Resource is unset.
+func newResourceMetadata(cfg *Config) (*resourceMetadata, string, string, error) {
+	if cfg.Resource == "" {
+		if len(cfg.ResourceScopes) > 0 {
+			return nil, "", "", fmt.Errorf("bearer: ResourceScopes needs Resource, the URL of this API as a protected resource")
+		}
+		return nil, "", "", nil
+	}
+	full, path, err := metadataURL(cfg.Resource)
+	if err != nil {
+		return nil, "", "", err
+	}
+	for _, s := range cfg.ResourceScopes {
+		if s == "" || strings.ContainsAny(s, " \"\\") || checkChallengeText(s) != nil {
+			return nil, "", "", fmt.Errorf("bearer: ResourceScopes entry %q is not an OAuth scope name", s)
+		}
+	}
+	m := &resourceMetadata{Resource: cfg.Resource, ScopesSupported: slices.Clone(cfg.ResourceScopes),
+		BearerMethodsSupported: []string{"header"}}
+	for _, ic := range cfg.issuers() {
+		if ic.Issuer != "" && !slices.Contains(m.AuthorizationServers, ic.Issuer) {
+			m.AuthorizationServers = append(m.AuthorizationServers, ic.Issuer)
+		}
+	}
+	if cfg.QueryParameter != "" {
+		m.BearerMethodsSupported = append(m.BearerMethodsSupported, "query")
+	}
+	return m, full, path, nil
+}
+
+// ResourceMetadata returns the handler of this API's protected resource
+// metadata (RFC 9728), the document OAuth clients (MCP clients among them)
+// read to find the authorization server and the scopes to ask for: mount it
+// at ResourceMetadataPath. It answers 404 when Config.Resource is unset.
+func (a *Authenticator) ResourceMetadata() http.Handler {
+	body, _ := json.Marshal(a.metadata) // strings only: it cannot fail
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case a.metadata == nil:
+			http.NotFound(w, r)
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(append(body, '\n'))
+		}
+	})
+}
+
+// ResourceMetadataPath returns the path ResourceMetadata is to be mounted
+// at, derived from Config.Resource as RFC 9728 §3 says
+// ("/.well-known/oauth-protected-resource" for "https://api.example.com");
+// "" when Config.Resource is unset.
+func (a *Authenticator) ResourceMetadataPath() string { return a.metadataPath }

@@ -1,0 +1,87 @@
+package bearer_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/bearer"
+)
+
+// TestResourceMetadataPath derives where the metadata lives from the
+// resource identifier, as RFC 9728 §3 says, and refuses identifiers that
+// are not absolute https URLs without query or fragment.
+func TestResourceMetadataPath(t *testing.T) {
+	base := bearer.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"https://api.example.com"}}
+	tests := []struct {
+		resource string
+		path     string // "" when New must fail
+		problem  string
+	}{
+		{"https://api.example.com", "/.well-known/oauth-protected-resource", ""},
+		{"https://api.example.com/", "/.well-known/oauth-protected-resource", ""},
+		{"https://api.example.com/v1", "/.well-known/oauth-protected-resource/v1", ""},
+		{"http://127.0.0.1:3010", "/.well-known/oauth-protected-resource", ""},
+		{"http://api.example.com", "", "must use https"},
+		{"api.example.com", "", "must be an absolute URL"},
+		{"https://api.example.com/?x=1", "", "no query, fragment or credentials"},
+		{"https://api.example.com/#f", "", "no query, fragment or credentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.resource, func(t *testing.T) {
+			cfg := base
+			cfg.Resource = tt.resource
+			auth, err := bearer.New(cfg)
+			if tt.path == "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.problem)
+				assert.Contains(t, err.Error(), "Resource")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.path, auth.ResourceMetadataPath())
+		})
+	}
+	cfg := base
+	cfg.ResourceScopes = []string{"read:messages"}
+	_, err := bearer.New(cfg)
+	assert.ErrorContains(t, err, "ResourceScopes needs Resource")
+	cfg.Resource = "https://api.example.com"
+	cfg.ResourceScopes = []string{"read messages"}
+	_, err = bearer.New(cfg)
+	assert.ErrorContains(t, err, `ResourceScopes entry "read messages"`)
+}
+
+// TestResourceMetadataHandler serves the document to GET and HEAD, refuses
+// other methods, and is a 404 without a resource.
+func TestResourceMetadataHandler(t *testing.T) {
+	cfg := bearer.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"https://api.example.com"},
+		Issuers:  []bearer.IssuerConfig{{Issuer: "https://clerk.example.com", SkipAudienceCheck: true}},
+		Resource: "https://api.example.com", QueryParameter: "access_token"}
+	auth, err := bearer.New(cfg)
+	require.NoError(t, err)
+	serve := func(method string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		auth.ResourceMetadata().ServeHTTP(rec, httptest.NewRequest(method, bearer.MetadataPathPrefix, nil))
+		return rec
+	}
+	rec := serve(http.MethodGet)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	assert.JSONEq(t, `{"resource":"https://api.example.com",
+		"authorization_servers":["https://tenant.auth0.com/","https://clerk.example.com"],
+		"bearer_methods_supported":["header","query"]}`, rec.Body.String())
+	assert.Equal(t, http.StatusOK, serve(http.MethodHead).Code)
+	rec = serve(http.MethodPost)
+	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+	assert.Equal(t, "GET, HEAD", rec.Header().Get("Allow"))
+
+	cfg.Resource, cfg.QueryParameter = "", ""
+	auth, err = bearer.New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNotFound, serve(http.MethodGet).Code)
+	assert.Empty(t, auth.ResourceMetadataPath())
+}
