@@ -1,0 +1,126 @@
+package dpop_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/dpop"
+)
+
+const window = 330 * time.Second
+
+func TestMemoryReplayStore(t *testing.T) {
+	clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
+	s, err := dpop.NewMemoryReplayStore(0, clock.Now)
+	require.NoError(t, err)
+	assert.Equal(t, dpop.DefaultReplayCapacity, s.Capacity())
+	ctx := context.Background()
+	id := dpop.ReplayID("thumbprint", "jti-1")
+
+	replayed, err := s.Use(ctx, id, window)
+	require.NoError(t, err)
+	assert.False(t, replayed, "first use")
+	replayed, err = s.Use(ctx, id, window)
+	require.NoError(t, err)
+	assert.True(t, replayed, "second use within the window")
+
+	other, err := s.Use(ctx, dpop.ReplayID("another key", "jti-1"), window)
+	require.NoError(t, err)
+	assert.False(t, other, "one jti from two keys are two proofs")
+
+	clock.Advance(window - time.Nanosecond)
+	replayed, _ = s.Use(ctx, id, window)
+	assert.True(t, replayed, "still remembered just before its time to live ends")
+	clock.Advance(time.Nanosecond)
+	replayed, _ = s.Use(ctx, id, window)
+	assert.False(t, replayed, "forgotten once its time to live has passed (its proof is too old by then)")
+}
+
+func TestReplayID(t *testing.T) {
+	a := dpop.ReplayID("k", "j")
+	assert.Len(t, a, 43)
+	assert.Equal(t, a, dpop.ReplayID("k", "j"))
+	assert.NotEqual(t, a, dpop.ReplayID("kj", ""), "the separator keeps the parts apart")
+	assert.Len(t, dpop.ReplayID("k", string(make([]byte, 10000))), 43, "fixed length whatever the jti")
+}
+
+func TestMemoryReplayStoreStaysWithinItsBound(t *testing.T) {
+	clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
+	const capacity = 1000
+	s, err := dpop.NewMemoryReplayStore(capacity, clock.Now)
+	require.NoError(t, err)
+	ctx := context.Background()
+	accepted, full := 0, 0
+	for i := range 10 * capacity {
+		_, err := s.Use(ctx, dpop.ReplayID("k", fmt.Sprint(i)), window)
+		switch {
+		case err == nil:
+			accepted++
+		case assert.ErrorIs(t, err, dpop.ErrStoreFull):
+			full++
+			var fe *dpop.StoreFullError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, window, fe.RetryAfter, "room frees when the oldest entry expires")
+		}
+		require.LessOrEqual(t, s.Len(), capacity)
+	}
+	assert.LessOrEqual(t, accepted, capacity)
+	assert.Greater(t, accepted, capacity*3/4, "the shards share the capacity")
+	assert.Equal(t, 10*capacity, accepted+full)
+
+	// A flood that stays within the window is refused, never forgotten:
+	// every accepted proof is still a replay.
+	replayed, err := s.Use(ctx, dpop.ReplayID("k", "0"), window)
+	require.NoError(t, err)
+	assert.True(t, replayed)
+
+	clock.Advance(window)
+	_, err = s.Use(ctx, dpop.ReplayID("k", "new"), window)
+	assert.NoError(t, err, "expired entries make room")
+	assert.LessOrEqual(t, s.Len(), capacity)
+}
+
+func TestMemoryReplayStoreAcceptsEachProofOnceUnderConcurrency(t *testing.T) {
+	s, err := dpop.NewMemoryReplayStore(0, nil)
+	require.NoError(t, err)
+	const proofs, racers = 200, 8
+	var fresh atomic.Int64
+	var wg sync.WaitGroup
+	for range racers {
+		wg.Go(func() {
+			for i := range proofs {
+				replayed, err := s.Use(context.Background(), dpop.ReplayID("k", fmt.Sprint(i)), window)
+				if err == nil && !replayed {
+					fresh.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, int64(proofs), fresh.Load(), "each proof accepted by exactly one racer")
+}
+
+func TestMemoryReplayStoreAcceptsOtherIDs(t *testing.T) {
+	s, err := dpop.NewMemoryReplayStore(100, nil)
+	require.NoError(t, err)
+	for _, id := range []string{"", "short", string(make([]byte, 43)), "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"} {
+		replayed, err := s.Use(context.Background(), id, window)
+		require.NoError(t, err, id)
+		assert.False(t, replayed)
+		replayed, _ = s.Use(context.Background(), id, window)
+		assert.True(t, replayed, id)
+	}
+}
+
+func TestNewMemoryReplayStoreRefusesANegativeCapacity(t *testing.T) {
+	_, err := dpop.NewMemoryReplayStore(-1, nil)
+	assert.ErrorContains(t, err, "capacity must not be negative")
+}

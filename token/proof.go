@@ -1,0 +1,189 @@
+package token
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/scopegate/scopegate/jwks"
+)
+
+// DefaultMaxProofBytes caps a raw DPoP proof before any decoding: a proof
+// holds a public key and five short claims, so a few KiB is plenty even
+// with a 4096-bit RSA key.
+const DefaultMaxProofBytes = 8 << 10
+
+// The failure classes of a DPoP proof; every error VerifyProof returns wraps
+// one of them. Their descriptions are fixed text for the error_description
+// of an invalid_dpop_proof challenge (RFC 9449 §7.1).
+var (
+	ErrProofTooLarge  = &ValidationError{"DPoP proof is too large"}
+	ErrProofMalformed = &ValidationError{"DPoP proof is malformed"}
+	ErrProofType      = &ValidationError{"DPoP proof type is not dpop+jwt"}
+	ErrProofAlgorithm = &ValidationError{"DPoP proof algorithm is not allowed"}
+	ErrProofKey       = &ValidationError{"DPoP proof key is not a valid public key"}
+	ErrProofSignature = &ValidationError{"DPoP proof signature is invalid"}
+	ErrProofClaim     = &ValidationError{"DPoP proof lacks a required claim or has one of the wrong type"}
+)
+
+// Proof is a DPoP proof (RFC 9449 §4) whose signature verified with the key
+// it carries: what it claims about the request it was made for. Whether it
+// matches the request, the access token, the replay and the nonce rules is
+// the caller's to decide (package bearer does).
+type Proof struct {
+	// Algorithm is the proof's "alg", an asymmetric algorithm.
+	Algorithm string
+	// KeyThumbprint is the RFC 7638 thumbprint of the key that signed the
+	// proof, which a bound access token names in "cnf.jkt".
+	KeyThumbprint string
+	// ID is "jti", unique per proof.
+	ID string
+	// Method is "htm", the HTTP method of the request.
+	Method string
+	// URL is "htu", the URL of the request, without query or fragment.
+	URL string
+	// IssuedAt is "iat".
+	IssuedAt time.Time
+	// AccessTokenHash is "ath", the base64url SHA-256 of the access token
+	// the proof accompanies; "" when absent.
+	AccessTokenHash string
+	// Nonce is "nonce", a value the server gave; "" when absent.
+	Nonce string
+}
+
+// VerifyProof checks the form and the signature of a DPoP proof (RFC 9449
+// §4.2, §4.3 steps 1 to 6): at most maxBytes (DefaultMaxProofBytes when
+// zero), one compact JWS in this package's strict encoding, "typ"
+// dpop+jwt, an asymmetric "alg" its key allows, a "jwk" that is a public key
+// and no more (private members refused), a signature that key verifies,
+// and the claims "jti", "htm", "htu" and "iat" present with their types
+// ("ath" and "nonce" strings when present). Unknown "crit" parameters are
+// refused; "jku", "x5u", "x5c" and "kid" are never used to find the key.
+func VerifyProof(raw string, maxBytes int) (Proof, error) {
+	if maxBytes == 0 {
+		maxBytes = DefaultMaxProofBytes
+	}
+	if len(raw) > maxBytes {
+		return Proof{}, ErrProofTooLarge
+	}
+	parts, err := splitCompact(raw)
+	if err != nil {
+		return Proof{}, proofMalformed(err)
+	}
+	headerJSON, err := decodeSegment(parts.header, "header")
+	if err != nil {
+		return Proof{}, proofMalformed(err)
+	}
+	p, key, err := parseProofHeader(headerJSON)
+	if err != nil {
+		return Proof{}, err
+	}
+	signature, err := decodeSegment(parts.signature, "signature")
+	if err != nil {
+		return Proof{}, proofMalformed(err)
+	}
+	if len(signature) == 0 || key.Verify(p.Algorithm, []byte(parts.signingInput), signature) != nil {
+		return Proof{}, ErrProofSignature
+	}
+	payload, err := decodeSegment(parts.payload, "payload")
+	if err != nil {
+		return Proof{}, proofMalformed(err)
+	}
+	members, err := parseObject(nil, payload, maxHeaderDepth)
+	if err != nil {
+		return Proof{}, fmt.Errorf("%w: payload: %w", ErrProofMalformed, err)
+	}
+	if err := p.readClaims(members); err != nil {
+		return Proof{}, err
+	}
+	return p, nil
+}
+
+// proofMalformed restates a structural failure as a proof's.
+func proofMalformed(err error) error {
+	return fmt.Errorf("%w: %w", ErrProofMalformed, errors.Unwrap(err))
+}
+
+// parseProofHeader checks a proof's header and returns its algorithm and
+// key; the proof's claims are read after its signature verifies.
+func parseProofHeader(data []byte) (Proof, *jwks.Key, error) {
+	var p Proof
+	members, err := parseObject(make([]member, 0, 8), data, maxHeaderDepth)
+	if err != nil {
+		return p, nil, fmt.Errorf("%w: header: %w", ErrProofMalformed, err)
+	}
+	var typ string
+	var jwk []byte
+	for _, m := range members {
+		switch m.name {
+		case "typ":
+			if typ, err = decodeString(m.value); err != nil {
+				return p, nil, ErrProofType
+			}
+		case "alg":
+			if p.Algorithm, err = decodeString(m.value); err != nil {
+				return p, nil, ErrProofAlgorithm
+			}
+		case "jwk":
+			jwk = m.value
+		case "crit":
+			return p, nil, fmt.Errorf("%w: crit", ErrProofMalformed)
+		case "b64":
+			if string(m.value) != "true" {
+				return p, nil, fmt.Errorf("%w: b64", ErrProofMalformed)
+			}
+		}
+	}
+	// RFC 9449 §4.2: explicit typing, compared as a media type.
+	if normalType(typ) != "dpop+jwt" {
+		return p, nil, ErrProofType
+	}
+	if !jwks.IsSupported(p.Algorithm) || jwks.IsSymmetric(p.Algorithm) {
+		return p, nil, ErrProofAlgorithm
+	}
+	if jwk == nil {
+		return p, nil, fmt.Errorf("%w: no jwk", ErrProofKey)
+	}
+	key, thumbprint, err := jwks.ParseProofKey(jwk)
+	if err != nil {
+		return p, nil, fmt.Errorf("%w: %w", ErrProofKey, err)
+	}
+	if !key.Allows(p.Algorithm) {
+		return p, nil, ErrProofAlgorithm
+	}
+	p.KeyThumbprint = thumbprint
+	return p, key, nil
+}
+
+// readClaims reads a verified proof's claims, each with its type.
+func (p *Proof) readClaims(members []member) error {
+	var err error
+	required := []string{"jti", "htm", "htu", "iat"}
+	for _, m := range members {
+		switch m.name {
+		case "jti":
+			p.ID, err = decodeString(m.value)
+		case "htm":
+			p.Method, err = decodeString(m.value)
+		case "htu":
+			p.URL, err = decodeString(m.value)
+		case "iat":
+			p.IssuedAt, err = decodeNumericDate(m.value)
+		case "ath":
+			p.AccessTokenHash, err = decodeString(m.value)
+		case "nonce":
+			p.Nonce, err = decodeString(m.value)
+		default:
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s", ErrProofClaim, m.name)
+		}
+		required = slices.DeleteFunc(required, func(name string) bool { return name == m.name })
+	}
+	if len(required) > 0 || p.ID == "" || p.Method == "" || p.URL == "" {
+		return fmt.Errorf("%w: %v", ErrProofClaim, required)
+	}
+	return nil
+}
