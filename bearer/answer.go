@@ -46,15 +46,23 @@ type answering struct {
 	// resourceMetadata is the URL of the protected resource metadata that
 	// 401 and 403 challenges name; "" for none.
 	resourceMetadata string
+	// dpop checks DPoP proofs; nil when DPoP is off. Challenges offer the
+	// schemes its mode accepts.
+	dpop *dpopChecker
 }
 
 // defaultAnswering answers for requests no authenticator has seen.
 var defaultAnswering = &answering{realm: DefaultRealm, now: time.Now, skew: token.DefaultClockSkew}
 
-// fail is the answer of a failure, answered as how says.
-func fail(err *Error, how *answering) *Answer {
+// fail is the answer of a failure of the request whose auth object is
+// auth, answered as its authenticator says, on the scheme it used.
+func fail(err *Error, auth *Auth) *Answer {
+	how := auth.how
 	if how == nil {
 		how = defaultAnswering
+	}
+	if err.Scheme == "" {
+		err.Scheme = auth.scheme
 	}
 	return &Answer{Status: err.Status, Err: err, how: how}
 }
@@ -78,16 +86,22 @@ func (a *Answer) WriteHeaders(h http.Header) {
 		return
 	}
 	h.Set("WWW-Authenticate", a.Challenge())
+	if a.Err.DPoPNonce != "" {
+		h.Set("DPoP-Nonce", a.Err.DPoPNonce)
+	}
 	if a.Status == http.StatusServiceUnavailable {
 		seconds := int((a.Err.RetryAfter + time.Second - 1) / time.Second)
 		h.Set("Retry-After", strconv.Itoa(max(seconds, 1)))
 	}
 }
 
-// Challenge renders the WWW-Authenticate value of a failure (RFC 6750 §3);
-// "" for an answer without Err. Every challenge names the realm, so that
-// even the bare one carries a parameter; an outage adds no error code,
-// since nothing is wrong with the token.
+// Challenge renders the WWW-Authenticate value of a failure (RFC 6750 §3,
+// RFC 9449 §7.1); "" for an answer without Err. It offers every scheme the
+// API accepts: Bearer unless DPoP is required, DPoP (with the algorithms
+// its proofs may use) unless it is off; the error goes on the scheme the
+// request used. Every challenge names the realm, so that even the bare one
+// carries a parameter; an outage adds no error code, since nothing is
+// wrong with the token.
 func (a *Answer) Challenge() string {
 	e := a.Err
 	if e == nil {
@@ -97,38 +111,61 @@ func (a *Answer) Challenge() string {
 	if how == nil {
 		how = defaultAnswering // an Answer built outside this package
 	}
+	offerBearer := how.dpop == nil || how.dpop.mode != DPoPRequired
+	errorOnDPoP := how.dpop != nil && (e.Scheme == SchemeDPoP || !offerBearer)
 	var b strings.Builder
-	b.WriteString(`Bearer realm="`)
+	if offerBearer {
+		b.WriteString(SchemeBearer)
+		how.writeParams(&b, e, !errorOnDPoP)
+	}
+	if how.dpop != nil {
+		if offerBearer {
+			b.WriteString(", ")
+		}
+		b.WriteString(SchemeDPoP)
+		how.writeParams(&b, e, errorOnDPoP)
+		b.WriteString(`, algs="`)
+		b.WriteString(how.dpop.challengeAlgs())
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// writeParams writes one challenge's parameters: the realm, the error's
+// when withError, and the resource metadata's URL.
+func (how *answering) writeParams(b *strings.Builder, e *Error, withError bool) {
+	b.WriteString(` realm="`)
 	b.WriteString(how.realm)
 	b.WriteByte('"')
-	if e.Code != "" {
-		b.WriteString(`, error="`)
-		b.WriteString(e.Code)
-		b.WriteString(`", error_description="`)
-		b.WriteString(e.Description)
-		b.WriteByte('"')
-	}
-	if e.Scope != "" {
-		b.WriteString(`, scope="`)
-		b.WriteString(e.Scope)
-		b.WriteByte('"')
-	}
-	if e.ACRValues != "" {
-		b.WriteString(`, acr_values="`)
-		b.WriteString(e.ACRValues)
-		b.WriteByte('"')
-	}
-	if e.Kind == ErrInsufficientAuthentication && e.MaxAge >= 0 {
-		b.WriteString(`, max_age="`)
-		b.WriteString(strconv.FormatInt(int64(e.MaxAge/time.Second), 10))
-		b.WriteByte('"')
+	if withError {
+		if e.Code != "" {
+			b.WriteString(`, error="`)
+			b.WriteString(e.Code)
+			b.WriteString(`", error_description="`)
+			b.WriteString(e.Description)
+			b.WriteByte('"')
+		}
+		if e.Scope != "" {
+			b.WriteString(`, scope="`)
+			b.WriteString(e.Scope)
+			b.WriteByte('"')
+		}
+		if e.ACRValues != "" {
+			b.WriteString(`, acr_values="`)
+			b.WriteString(e.ACRValues)
+			b.WriteByte('"')
+		}
+		if e.Kind == ErrInsufficientAuthentication && e.MaxAge >= 0 {
+			b.WriteString(`, max_age="`)
+			b.WriteString(strconv.FormatInt(int64(e.MaxAge/time.Second), 10))
+			b.WriteByte('"')
+		}
 	}
 	if how.resourceMetadata != "" && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden) {
 		b.WriteString(`, resource_metadata="`)
 		b.WriteString(how.resourceMetadata)
 		b.WriteByte('"')
 	}
-	return b.String()
 }
 
 // Write sends the whole answer to r on w: headers, status and, for a

@@ -54,6 +54,12 @@ type Auth struct {
 	present presence
 	// how says how the authenticator that saw the request answers.
 	how *answering
+	// scheme is the scheme the request's token came with, SchemeBearer
+	// (also for cookies and query parameters) or SchemeDPoP; "" for none.
+	scheme string
+	// proven reports a request whose DPoP proof passed: its token is
+	// bound to the key that signed the proof.
+	proven bool
 }
 
 // session is what a verified token established, built once per token and
@@ -70,6 +76,11 @@ type session struct {
 	// another JSON type than a string and a NumericDate.
 	acr      string
 	authTime time.Time
+	// jkt is the thumbprint of the key a DPoP-bound token is bound to
+	// ("cnf.jkt", RFC 9449 §6.1); "" for an unbound token. otherBinding
+	// reports a "cnf" naming only methods this API cannot check.
+	jkt          string
+	otherBinding bool
 }
 
 // presence is a set of the string fields of Auth.
@@ -83,6 +94,16 @@ const (
 	hasOrgRole
 	hasOrgSlug
 )
+
+// DPoPKeyThumbprint returns the RFC 7638 thumbprint of the key the
+// request proved possession of, which its token is bound to: "" unless
+// the request authenticated with the DPoP scheme and a valid proof.
+func (a *Auth) DPoPKeyThumbprint() string {
+	if !a.proven || a.session == nil {
+		return ""
+	}
+	return a.session.jkt
+}
 
 // Grants returns a copy of the scopes, permissions and Clerk session (a
 // *clerk.Session in Grants.Session) the token carries; the zero Grants when

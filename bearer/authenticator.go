@@ -35,6 +35,8 @@ type Authenticator struct {
 	// nil without Config.Resource.
 	metadata     *resourceMetadata
 	metadataPath string
+	// dpop checks DPoP proofs; nil when DPoP is off.
+	dpop *dpopChecker
 }
 
 // New validates cfg and returns an Authenticator. Every configuration
@@ -71,7 +73,11 @@ func New(cfg Config) (*Authenticator, error) {
 		return nil, err
 	}
 	var err error
-	if a.metadata, a.how.resourceMetadata, a.metadataPath, err = newResourceMetadata(&cfg); err != nil {
+	if a.dpop, err = newDPoPChecker(cfg.DPoP, a.how.now); err != nil {
+		return nil, err
+	}
+	a.how.dpop, a.sources.dpop = a.dpop, a.dpop != nil
+	if a.metadata, a.how.resourceMetadata, a.metadataPath, err = newResourceMetadata(&cfg, a.dpop); err != nil {
 		return nil, err
 	}
 	if a.skipper == nil {
@@ -157,7 +163,7 @@ func (a *Authenticator) Require(r *http.Request) (*http.Request, *Answer) {
 	}
 	auth := a.authenticate(r)
 	if !auth.IsAuthenticated {
-		return r, fail(failure(&auth), a.how)
+		return r, fail(failure(&auth), &auth)
 	}
 	return attach(r, auth), nil
 }
@@ -177,12 +183,33 @@ func (a *Authenticator) Attach(r *http.Request) *http.Request {
 // authenticate turns a request into its auth object, the request's own
 // copy.
 func (a *Authenticator) authenticate(r *http.Request) Auth {
-	raw, reqErr := a.sources.extract(r)
+	raw, scheme, reqErr := a.sources.extract(r)
+	auth := a.authenticateToken(r, raw, scheme, reqErr)
+	auth.scheme = scheme
+	var e *Error
+	if errors.As(auth.Err, &e) && e.Scheme == "" {
+		e.Scheme = scheme
+	}
+	return auth
+}
+
+// authenticateToken authenticates the token raw that came with scheme.
+func (a *Authenticator) authenticateToken(r *http.Request, raw, scheme string, reqErr *Error) Auth {
 	if reqErr != nil {
 		return a.signedOut(reqErr)
 	}
 	if raw == "" {
 		return Auth{how: a.how}
+	}
+	if a.dpop != nil && scheme != SchemeDPoP {
+		if _, ok := r.Header["Dpop"]; ok {
+			// RFC 9449 §7.2: a proof means the DPoP scheme; which of the two
+			// the client meant is unknowable.
+			return a.signedOut(invalidRequest(descProofNoScheme))
+		}
+		if a.dpop.mode == DPoPRequired {
+			return a.signedOut(invalidToken(descDPoPRequired, nil))
+		}
 	}
 	validated, err := a.validate(r.Context(), raw)
 	if err != nil {
@@ -203,7 +230,35 @@ func (a *Authenticator) authenticate(r *http.Request) Auth {
 	} else {
 		d = a.derive(validated)
 	}
-	return a.admit(d)
+	auth := a.admit(d)
+	if !auth.IsAuthenticated {
+		return auth
+	}
+	return a.confirm(r, raw, scheme, auth)
+}
+
+// confirm applies the token's binding (RFC 9449 §7): a DPoP-bound token
+// needs the DPoP scheme and a valid proof of its key, the DPoP scheme needs
+// a bound token.
+func (a *Authenticator) confirm(r *http.Request, raw, scheme string, auth Auth) Auth {
+	jkt := auth.session.jkt
+	switch {
+	case jkt == "" && scheme != SchemeDPoP:
+		return auth
+	case jkt == "" && a.dpop != nil && a.dpop.mode == DPoPRequired:
+		return a.signedOut(invalidToken(descDPoPRequired, nil))
+	case jkt == "":
+		return a.signedOut(invalidToken(descNotBound, nil))
+	case a.dpop == nil:
+		return a.signedOut(invalidToken(descBoundDPoPOff, nil))
+	case scheme != SchemeDPoP:
+		return a.signedOut(invalidToken(descBoundAsBearer, nil))
+	}
+	if err := a.dpop.checkProof(r, raw, jkt); err != nil {
+		return a.signedOut(err)
+	}
+	auth.proven = true
+	return auth
 }
 
 // deriveShared is the derivation the verified-token cache keeps beside a
@@ -230,6 +285,9 @@ func (a *Authenticator) derive(validated any) *derivation {
 	auth, err := newAuth(validated)
 	if err != nil {
 		return &derivation{description: token.Description(err), cause: err}
+	}
+	if auth.session.otherBinding {
+		return &derivation{description: descOtherBinding}
 	}
 	if a.sessionTokensOnly {
 		if err := checkSessionToken(auth.Token()); err != nil {

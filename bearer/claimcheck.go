@@ -88,7 +88,7 @@ func ClaimCheck(check func(claims token.Claims) bool, description string) Rule {
 	}
 	return authorize(func(_ *http.Request, auth *Auth) *Answer {
 		if claims := auth.Claims(); claims.IsZero() || !check(claims) {
-			return fail(invalidToken(description, nil), auth.how)
+			return fail(invalidToken(description, nil), auth)
 		}
 		return nil
 	})
@@ -103,10 +103,10 @@ func claimMiddleware(claim string, match func(json.RawMessage) bool) Rule {
 	return authorize(func(_ *http.Request, auth *Auth) *Answer {
 		raw, ok := auth.Claims().Value(claim)
 		if !ok {
-			return fail(invalidToken(missing, nil), auth.how)
+			return fail(invalidToken(missing, nil), auth)
 		}
 		if !match(raw) {
-			return fail(invalidToken(unexpected, nil), auth.how)
+			return fail(invalidToken(unexpected, nil), auth)
 		}
 		return nil
 	})

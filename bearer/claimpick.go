@@ -29,6 +29,7 @@ const (
 	pickFactorVerificationAge
 	pickACR
 	pickAuthTime
+	pickCnf
 	numPicked
 )
 
@@ -72,6 +73,8 @@ func pickedIndex(name string) pickedClaim {
 		return pickACR
 	case "auth_time":
 		return pickAuthTime
+	case "cnf":
+		return pickCnf
 	}
 	return numPicked
 }

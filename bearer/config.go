@@ -124,6 +124,10 @@ type Config struct {
 	// which OAuth clients (MCP clients among them) read to find the
 	// authorization server. Default: no metadata.
 	Resource string
+	// DPoP configures tokens bound to a key their client holds (RFC 9449):
+	// by default, allowed beside Bearer tokens, proofs checked in full,
+	// each accepted once. See DPoPConfig.
+	DPoP DPoPConfig
 	// ResourceScopes lists the scopes_supported of the metadata, the
 	// scopes a client may ask for to call this API; it needs Resource.
 	ResourceScopes []string

@@ -34,6 +34,14 @@ var (
 	// not authenticate strongly or recently enough for the route (401,
 	// insufficient_user_authentication, RFC 9470).
 	ErrInsufficientAuthentication = errors.New("bearer: insufficient user authentication")
+	// ErrInvalidDPoPProof: the request's DPoP proof is missing, malformed,
+	// for another request or token, or replayed (401, invalid_dpop_proof,
+	// RFC 9449 §7.1).
+	ErrInvalidDPoPProof = errors.New("bearer: invalid DPoP proof")
+	// ErrUseDPoPNonce: the proof lacks a nonce this server issued, or its
+	// nonce expired (401, use_dpop_nonce, RFC 9449 §9); the answer carries
+	// a fresh one in the DPoP-Nonce header, and the client retries with it.
+	ErrUseDPoPNonce = errors.New("bearer: DPoP proof needs a fresh server nonce")
 )
 
 // Error is an authentication or authorization failure with everything its
@@ -48,8 +56,10 @@ type Error struct {
 	Kind error
 	// Status is the HTTP status: 400, 401, 403 or 503.
 	Status int
-	// Code is the RFC 6750 error code ("invalid_request", "invalid_token",
-	// "insufficient_scope"), or "" for a missing token and for 503.
+	// Code is the error code ("invalid_request", "invalid_token",
+	// "insufficient_scope" of RFC 6750, "insufficient_user_authentication"
+	// of RFC 9470, "invalid_dpop_proof" and "use_dpop_nonce" of RFC 9449),
+	// or "" for a missing token and for 503.
 	Code string
 	// Description is the error_description.
 	Description string
@@ -64,6 +74,13 @@ type Error struct {
 	MaxAge    time.Duration
 	// RetryAfter is the Retry-After of a 503.
 	RetryAfter time.Duration
+	// Scheme is the authentication scheme whose challenge carries the
+	// error: SchemeDPoP for a request that used DPoP (and every failure
+	// when DPoP is required), else SchemeBearer.
+	Scheme string
+	// DPoPNonce is the nonce of the DPoP-Nonce header of a use_dpop_nonce
+	// failure.
+	DPoPNonce string
 	// Cause is the underlying error, for logs.
 	Cause error
 
@@ -148,6 +165,11 @@ func insufficientScope(description, scope string) *Error {
 func insufficientAuthentication(description, acrValues string, maxAge time.Duration) *Error {
 	return &Error{Kind: ErrInsufficientAuthentication, Status: http.StatusUnauthorized, Code: "insufficient_user_authentication",
 		Description: description, ACRValues: acrValues, MaxAge: maxAge}
+}
+
+func invalidProof(description string, cause error) *Error {
+	return &Error{Kind: ErrInvalidDPoPProof, Status: http.StatusUnauthorized, Code: "invalid_dpop_proof", Description: description,
+		Cause: cause, Scheme: SchemeDPoP}
 }
 
 func unavailable(retryAfter time.Duration, cause error) *Error {

@@ -36,7 +36,7 @@ func FuzzExtract(f *testing.F) {
 		if cookie != "" {
 			r.Header.Set("Cookie", "__session="+cookie)
 		}
-		token, err := sources.extract(r)
+		token, _, err := sources.extract(r)
 		if err != nil {
 			if err.Status != http.StatusBadRequest || err.Code != "invalid_request" {
 				t.Fatalf("malformed request answered %d %q", err.Status, err.Code)

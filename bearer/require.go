@@ -45,7 +45,7 @@ func RequireAuth() Rule {
 		if auth.how.signInURL != "" && isPageNavigation(r) {
 			return redirectToSignIn(r, auth.how.signInURL)
 		}
-		return fail(failure(auth), auth.how)
+		return fail(failure(auth), auth)
 	}
 }
 
@@ -92,7 +92,7 @@ func require(req scopes.Requirement, name string) Rule {
 			if hint != nil && auth.how.clerkReverification {
 				err.body = hint
 			}
-			return fail(err, auth.how)
+			return fail(err, auth)
 		}
 		return nil
 	})
@@ -134,7 +134,7 @@ func authorize(check func(r *http.Request, auth *Auth) *Answer) Rule {
 			if isPreflight(r) {
 				return preflightAnswer
 			}
-			return fail(failure(auth), auth.how)
+			return fail(failure(auth), auth)
 		}
 		return check(r, auth)
 	}

@@ -22,6 +22,9 @@ type resourceMetadata struct {
 	AuthorizationServers   []string `json:"authorization_servers,omitempty"`
 	ScopesSupported        []string `json:"scopes_supported,omitempty"`
 	BearerMethodsSupported []string `json:"bearer_methods_supported"`
+	// DPoPAlgorithms and DPoPRequired describe DPoP when it is on.
+	DPoPAlgorithms []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	DPoPRequired   bool     `json:"dpop_bound_access_tokens_required,omitempty"`
 }
 
 // metadataURL returns the URL of the metadata of the resource identified by
@@ -53,7 +56,8 @@ func isLoopbackHost(host string) bool {
 
 // newResourceMetadata checks the resource settings of cfg and builds the
 // document and the challenge attribute; nil when cfg.Resource is unset.
-func newResourceMetadata(cfg *Config) (*resourceMetadata, string, string, error) {
+// checker describes DPoP; nil when it is off.
+func newResourceMetadata(cfg *Config, checker *dpopChecker) (*resourceMetadata, string, string, error) {
 	if cfg.Resource == "" {
 		if len(cfg.ResourceScopes) > 0 {
 			return nil, "", "", fmt.Errorf("bearer: ResourceScopes needs Resource, the URL of this API as a protected resource")
@@ -78,6 +82,10 @@ func newResourceMetadata(cfg *Config) (*resourceMetadata, string, string, error)
 	}
 	if cfg.QueryParameter != "" {
 		m.BearerMethodsSupported = append(m.BearerMethodsSupported, "query")
+	}
+	if checker != nil {
+		m.DPoPAlgorithms = slices.Clone(checker.algorithms)
+		m.DPoPRequired = checker.mode == DPoPRequired
 	}
 	return m, full, path, nil
 }

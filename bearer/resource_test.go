@@ -60,7 +60,8 @@ func TestResourceMetadataPath(t *testing.T) {
 func TestResourceMetadataHandler(t *testing.T) {
 	cfg := bearer.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"https://api.example.com"},
 		Issuers:  []bearer.IssuerConfig{{Issuer: "https://clerk.example.com", SkipAudienceCheck: true}},
-		Resource: "https://api.example.com", QueryParameter: "access_token"}
+		Resource: "https://api.example.com", QueryParameter: "access_token",
+		DPoP: bearer.DPoPConfig{Mode: bearer.DPoPRequired, Algorithms: []string{"ES256", "EdDSA"}}}
 	auth, err := bearer.New(cfg)
 	require.NoError(t, err)
 	serve := func(method string) *httptest.ResponseRecorder {
@@ -73,7 +74,8 @@ func TestResourceMetadataHandler(t *testing.T) {
 	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 	assert.JSONEq(t, `{"resource":"https://api.example.com",
 		"authorization_servers":["https://tenant.auth0.com/","https://clerk.example.com"],
-		"bearer_methods_supported":["header","query"]}`, rec.Body.String())
+		"bearer_methods_supported":["header","query"],
+		"dpop_signing_alg_values_supported":["ES256","EdDSA"],"dpop_bound_access_tokens_required":true}`, rec.Body.String())
 	assert.Equal(t, http.StatusOK, serve(http.MethodHead).Code)
 	rec = serve(http.MethodPost)
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
@@ -84,4 +86,14 @@ func TestResourceMetadataHandler(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNotFound, serve(http.MethodGet).Code)
 	assert.Empty(t, auth.ResourceMetadataPath())
+}
+
+func TestResourceMetadataWithoutDPoP(t *testing.T) {
+	auth, err := bearer.New(bearer.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"https://api.example.com"},
+		Resource: "https://api.example.com", DPoP: bearer.DPoPConfig{Mode: bearer.DPoPOff}})
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	auth.ResourceMetadata().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, bearer.MetadataPathPrefix, nil))
+	assert.JSONEq(t, `{"resource":"https://api.example.com","authorization_servers":["https://tenant.auth0.com/"],
+		"bearer_methods_supported":["header"]}`, rec.Body.String(), "no DPoP members when DPoP is off")
 }

@@ -60,12 +60,12 @@ func RequireStepUp(s StepUp) Rule {
 	}
 	return authorize(func(_ *http.Request, auth *Auth) *Answer {
 		if len(acr) > 0 && !containsString(acr, auth.ACR()) {
-			return fail(insufficientAuthentication(descStepUpACR, acrValues, maxAge), auth.how)
+			return fail(insufficientAuthentication(descStepUpACR, acrValues, maxAge), auth)
 		}
 		if s.MaxAge > 0 {
 			at := auth.AuthTime()
 			if at.IsZero() || auth.how.now().Sub(at) > s.MaxAge+auth.how.skew {
-				return fail(insufficientAuthentication(descStepUpMaxAge, acrValues, maxAge), auth.how)
+				return fail(insufficientAuthentication(descStepUpMaxAge, acrValues, maxAge), auth)
 			}
 		}
 		return nil

@@ -19,7 +19,8 @@ import (
 func TestRequireStepUp(t *testing.T) {
 	clock := authtest.NewClock(time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC))
 	issuer := authtest.NewIssuer(t, authtest.WithClock(clock.Now))
-	auth, err := bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, Now: clock.Now})
+	auth, err := bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, Now: clock.Now,
+		DPoP: bearer.DPoPConfig{Mode: bearer.DPoPOff}}) // DPoP's offer in challenges is tested with DPoP
 	require.NoError(t, err)
 	const mfa = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
 	now := clock.Now()

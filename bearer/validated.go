@@ -51,6 +51,11 @@ func newAuth(validated any) (Auth, error) {
 		auth.present |= hasUserID
 	}
 	s.acr, s.authTime = stepUpClaims(c)
+	if c.given(pickCnf) {
+		if s.jkt, s.otherBinding, err = binding(c.values[pickCnf]); err != nil {
+			return Auth{}, err
+		}
+	}
 	if c.given(pickAct) {
 		// Shared, like the payload it points into; Actor hands out copies.
 		s.actor = c.values[pickAct]

@@ -13,6 +13,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echo5auth"
+	"github.com/scopegate/scopegate/internal/conformance"
 )
 
 // TestErrorHandlers: a failure renders through Echo v5's RFC 9457 handler as
@@ -54,7 +55,7 @@ func TestErrorHandlers(t *testing.T) {
 			rec := httptest.NewRecorder()
 			e.ServeHTTP(rec, req)
 			assert.Equal(t, tt.status, rec.Code)
-			assert.Equal(t, tt.challenge, rec.Header().Get("WWW-Authenticate"))
+			assert.Equal(t, conformance.WithDPoPOffer(tt.challenge), rec.Header().Get("WWW-Authenticate"))
 			assert.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
 			assert.JSONEq(t, tt.problem, rec.Body.String())
 

@@ -40,6 +40,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/internal/jwssign"
 	"github.com/scopegate/scopegate/internal/syncbuf"
 	"github.com/scopegate/scopegate/jwks"
@@ -731,7 +732,8 @@ func (fx *advFixture) check(t *testing.T, c advCase, res advResponse) {
 	assertRFC6750Text(t, body.ErrorDescription, "body error_description")
 
 	if res.status == http.StatusServiceUnavailable {
-		assert.Equal(t, `Bearer realm="api"`, challenge, "a 503 names the scheme and no error about the token")
+		assert.Equal(t, `Bearer realm="api", DPoP realm="api", algs="`+conformance.DPoPAlgorithms+`"`, challenge,
+			"a 503 names the schemes and no error about the token")
 		seconds, err := strconv.Atoi(res.header.Get("Retry-After"))
 		require.NoError(t, err, "Retry-After %q", res.header.Get("Retry-After"))
 		assert.Positive(t, seconds)
@@ -818,19 +820,45 @@ func assertRFC6750Text(t *testing.T, s, what string) {
 	}
 }
 
-// parseChallenge parses `Bearer k="v", k=v` into its parameters, failing on
-// anything that is not well formed or names a parameter twice.
+// parseChallenge parses a WWW-Authenticate value of the default
+// configuration, `Bearer k="v", k=v, DPoP k="v", ...` (RFC 9110 §11.6.1),
+// failing on anything that is not well formed or names a parameter twice.
+// It returns Bearer's parameters, after checking that the DPoP challenge
+// beside it is the bare offer: the realm and the algorithms.
 func parseChallenge(t *testing.T, h string) map[string]string {
 	t.Helper()
-	rest, ok := strings.CutPrefix(h, "Bearer ")
-	require.True(t, ok, "challenge %q is not Bearer", h)
-	params := map[string]string{}
+	challenges := parseChallenges(t, h)
+	require.Equal(t, map[string]string{"realm": "api", "algs": conformance.DPoPAlgorithms}, challenges["DPoP"],
+		"challenge %q offers DPoP beside Bearer", h)
+	require.Len(t, challenges, 2, "challenge %q", h)
+	return challenges["Bearer"]
+}
+
+// parseChallenges parses a WWW-Authenticate value into each challenge's
+// parameters by scheme.
+func parseChallenges(t *testing.T, h string) map[string]map[string]string {
+	t.Helper()
+	challenges := map[string]map[string]string{}
+	var params map[string]string
+	rest := h
 	for {
 		rest = strings.TrimLeft(rest, " ")
 		if rest == "" {
-			return params
+			return challenges
 		}
 		eq := strings.IndexByte(rest, '=')
+		sp := strings.IndexByte(rest, ' ')
+		if params == nil || (sp >= 0 && (eq < 0 || sp < eq)) {
+			// A new challenge: its scheme, then its parameters.
+			require.Positive(t, sp, "challenge %q: scheme without parameters", h)
+			scheme := rest[:sp]
+			_, dup := challenges[scheme]
+			require.False(t, dup, "challenge %q offers %s twice", h, scheme)
+			params = map[string]string{}
+			challenges[scheme] = params
+			rest = strings.TrimLeft(rest[sp:], " ")
+			eq = strings.IndexByte(rest, '=')
+		}
 		require.Positive(t, eq, "challenge %q: parameter without value", h)
 		name := strings.ToLower(strings.TrimSpace(rest[:eq]))
 		rest = rest[eq+1:]

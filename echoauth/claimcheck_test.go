@@ -10,6 +10,7 @@ import (
 
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/token"
 )
 
@@ -67,7 +68,7 @@ func TestClaimChecks(t *testing.T) {
 			rec := h.serve(http.MethodGet, tt.path, "Bearer "+tt.token)
 			require.Equal(t, tt.status, rec.Code, rec.Body.String())
 			if tt.status != 200 {
-				assert.Equal(t, `Bearer realm="api", error="invalid_token", error_description="`+tt.description+`"`, rec.Header().Get("WWW-Authenticate"))
+				assert.Equal(t, conformance.WithDPoPOffer(`Bearer realm="api", error="invalid_token", error_description="`+tt.description+`"`), rec.Header().Get("WWW-Authenticate"))
 				assert.False(t, h.ran)
 			}
 		})

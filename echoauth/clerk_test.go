@@ -15,6 +15,7 @@ import (
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/clerk"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/scopes"
 )
 
@@ -221,7 +222,7 @@ func TestClerkPendingSession(t *testing.T) {
 	rec := app.serve(http.MethodGet, "/private", "Bearer "+tok)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.False(t, app.ran)
-	assert.Equal(t, `Bearer realm="api", error="invalid_token", error_description="session is pending"`,
+	assert.Equal(t, conformance.WithDPoPOffer(`Bearer realm="api", error="invalid_token", error_description="session is pending"`),
 		rec.Header().Get("WWW-Authenticate"))
 	assert.JSONEq(t, `{"error":"invalid_token","error_description":"session is pending"}`, rec.Body.String())
 	ae := app.authError(t)

@@ -54,9 +54,9 @@ func Example() {
 	call("/api/private-scoped", issuer.Token().Scope("read:messages").String())
 	// Output:
 	// /api/public 200
-	// /api/private 401 Bearer realm="api"
+	// /api/private 401 Bearer realm="api", DPoP realm="api", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
 	// /api/private 200
-	// /api/private-scoped 403 Bearer realm="api", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages"
+	// /api/private-scoped 403 Bearer realm="api", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages", DPoP realm="api", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
 	// /api/private-scoped 200
 }
 

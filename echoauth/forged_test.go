@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 )
 
 // TestForgedTokensLearnNothingOfTheClaims: a token whose signature does not
@@ -64,12 +65,12 @@ func TestForgedTokensLearnNothingOfTheClaims(t *testing.T) {
 			for forged, description := range forgeries {
 				rec := serveEchoBearer(e, "/api/private", forged)
 				assert.Equal(t, http.StatusUnauthorized, rec.Code)
-				assert.Equal(t, challenge(description), rec.Header().Get("WWW-Authenticate"))
+				assert.Equal(t, conformance.WithDPoPOffer(challenge(description)), rec.Header().Get("WWW-Authenticate"))
 				assert.JSONEq(t, `{"error":"invalid_token","error_description":"`+description+`"}`, rec.Body.String())
 			}
 			rec := serveEchoBearer(e, "/api/private", genuine)
 			assert.Equal(t, http.StatusUnauthorized, rec.Code)
-			assert.Equal(t, challenge(p.genuine), rec.Header().Get("WWW-Authenticate"), "a genuine token learns why")
+			assert.Equal(t, conformance.WithDPoPOffer(challenge(p.genuine)), rec.Header().Get("WWW-Authenticate"), "a genuine token learns why")
 		})
 	}
 	require.Equal(t, http.StatusOK, serveEchoBearer(e, "/api/private", valid().MustSign(t)).Code)

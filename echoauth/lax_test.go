@@ -13,6 +13,7 @@ import (
 
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -62,7 +63,7 @@ func TestWithAuthNeverRejects(t *testing.T) {
 			seen = nil
 			rec := h.serve(http.MethodGet, tt.path, tt.authorization...)
 			require.Equal(t, tt.status, rec.Code, rec.Body.String())
-			assert.Equal(t, tt.challenge, rec.Header().Get("WWW-Authenticate"))
+			assert.Equal(t, conformance.WithDPoPOffer(tt.challenge), rec.Header().Get("WWW-Authenticate"))
 			if tt.status != http.StatusOK {
 				assert.False(t, h.ran)
 				return

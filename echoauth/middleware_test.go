@@ -14,6 +14,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 	"github.com/scopegate/scopegate/scopes"
 )
 
@@ -93,7 +94,7 @@ func TestErrorContract(t *testing.T) {
 				return
 			}
 			assert.False(t, h.ran, "the handler must not run")
-			assert.Equal(t, tt.challenge, rec.Header().Get("WWW-Authenticate"))
+			assert.Equal(t, conformance.WithDPoPOffer(tt.challenge), rec.Header().Get("WWW-Authenticate"))
 			var body bearer.Body
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 			assert.Equal(t, tt.body, body.Error)
@@ -145,7 +146,7 @@ func TestKeysUnavailable(t *testing.T) {
 	rec := h.serve(http.MethodGet, "/private", "Bearer "+h.issuer.Token().MustSign(t))
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Equal(t, "30", rec.Header().Get("Retry-After"))
-	assert.Equal(t, `Bearer realm="api"`, rec.Header().Get("WWW-Authenticate"), "the scheme, no error about the token")
+	assert.Equal(t, conformance.WithDPoPOffer(`Bearer realm="api"`), rec.Header().Get("WWW-Authenticate"), "the scheme, no error about the token")
 	assert.JSONEq(t, `{"error":"temporarily_unavailable","error_description":"signing keys are unavailable, retry later"}`, rec.Body.String())
 	assert.ErrorIs(t, h.handled, bearer.ErrUnavailable)
 	assert.False(t, h.ran)
@@ -155,7 +156,7 @@ func TestKeysUnavailable(t *testing.T) {
 func TestRealm(t *testing.T) {
 	h := newHarness(t, func(c *echoauth.Config) { c.Realm = "orders" })
 	h.e.GET("/scoped", h.ok, h.auth.CheckJWT(), echoauth.RequireScopes("read:messages"))
-	assert.Equal(t, `Bearer realm="orders"`, h.serve(http.MethodGet, "/scoped").Header().Get("WWW-Authenticate"))
+	assert.Equal(t, conformance.WithDPoPOffer(`Bearer realm="orders"`), h.serve(http.MethodGet, "/scoped").Header().Get("WWW-Authenticate"))
 	rec := h.serve(http.MethodGet, "/scoped", "Bearer "+h.issuer.Token().MustSign(t))
 	assert.True(t, strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), `Bearer realm="orders", error="insufficient_scope"`))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 )
 
 // TestClerkPresetSignsOutMachineTokens: under the Clerk preset a route
@@ -77,7 +78,7 @@ func TestClerkPresetSignsOutMachineTokens(t *testing.T) {
 				return
 			}
 			assert.Equal(t, http.StatusUnauthorized, rec.Code)
-			assert.Equal(t, `Bearer realm="api", error="invalid_token", error_description="`+tt.description+`"`,
+			assert.Equal(t, conformance.WithDPoPOffer(`Bearer realm="api", error="invalid_token", error_description="`+tt.description+`"`),
 				rec.Header().Get("WWW-Authenticate"))
 			assert.False(t, seen.IsAuthenticated, "a machine is never signed in as a user")
 			assert.Empty(t, seen.UserID)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/echoauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 )
 
 // TestTokenSources covers the cookie and query parameter sources and their
@@ -93,5 +94,5 @@ func TestQueryIgnoredUnlessEnabled(t *testing.T) {
 	h.e.GET("/private", h.ok, h.auth.CheckJWT())
 	rec := h.send(httptest.NewRequest(http.MethodGet, "/private?access_token="+h.issuer.Token().MustSign(t), nil))
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
-	assert.Equal(t, `Bearer realm="api"`, rec.Header().Get("WWW-Authenticate"))
+	assert.Equal(t, conformance.WithDPoPOffer(`Bearer realm="api"`), rec.Header().Get("WWW-Authenticate"))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/httpauth"
+	"github.com/scopegate/scopegate/internal/conformance"
 )
 
 // TestErrorHandler: Config.ErrorHandler writes the body of every failure,
@@ -55,7 +56,7 @@ func TestErrorHandler(t *testing.T) {
 			h.ServeHTTP(rec, req)
 			assert.Equal(t, tt.status, rec.Code)
 			assert.Equal(t, tt.body, rec.Body.String())
-			assert.Equal(t, tt.challenge, rec.Header().Get("WWW-Authenticate"))
+			assert.Equal(t, conformance.WithDPoPOffer(tt.challenge), rec.Header().Get("WWW-Authenticate"))
 			if tt.kind == nil {
 				assert.Empty(t, seen)
 				return

@@ -255,7 +255,7 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"resource, malformed request", "resource", get(Private, "Bearer"), refused(400, emptyC, emptyB)},
 		{"resource, the metadata", "resource", get(Metadata), want{status: 200,
 			body: `{"resource":"` + Resource + `","authorization_servers":["` + iss.URL() + `"],` +
-				`"scopes_supported":["read:messages","write:messages"],"bearer_methods_supported":["header"]}`}},
+				`"scopes_supported":["read:messages","write:messages"],"bearer_methods_supported":["header"],"dpop_signing_alg_values_supported":["RS256","RS384","RS512","PS256","PS384","PS512","ES256","ES384","ES512","EdDSA"]}`}},
 
 		// The realm names every challenge.
 		{"realm, no token", "realm", get(PrivateScoped), refused(401, `Bearer realm="orders"`, bodyNoAuth)},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,8 +30,12 @@ type request struct {
 // want is what a case must get back: WWW-Authenticate, Retry-After and
 // Location exactly as given, so absent when not given.
 type want struct {
-	status     int
-	challenge  string // WWW-Authenticate
+	status int
+	// challenge is WWW-Authenticate. Under a configuration that allows
+	// DPoP (the default), every challenge offers Bearer and DPoP; a case
+	// that writes Bearer's challenge alone gets DPoP's appended by Run
+	// (see WithDPoPOffer), while the DPoP cases write the whole header.
+	challenge  string
 	retryAfter string
 	location   string
 	// body is the exact body for "ok", "" for none, or a JSON document the
@@ -66,6 +71,9 @@ func Run(t *testing.T, face Face) {
 		if face.AnyOKBody && c.want.body == "ok" {
 			c.want.body = anyBody
 		}
+		if env.variants[c.variant].DPoP.Mode == bearer.DPoPAllowed {
+			c.want.challenge = WithDPoPOffer(c.want.challenge)
+		}
 		t.Run(c.variant+"/"+c.name, func(t *testing.T) {
 			h, ok := handlers[c.variant]
 			require.True(t, ok, "no variant %q", c.variant)
@@ -97,6 +105,24 @@ func serve(h http.Handler, r request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// DPoPAlgorithms is the algs="" of DPoP challenges by default.
+const DPoPAlgorithms = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
+
+// WithDPoPOffer appends to a challenge written with Bearer's alone the
+// DPoP challenge that DPoPAllowed offers beside it: the same realm and
+// resource metadata, and the algorithms. Others are returned as they are.
+func WithDPoPOffer(challenge string) string {
+	if !strings.HasPrefix(challenge, `Bearer realm="`) || strings.Contains(challenge, "DPoP ") {
+		return challenge
+	}
+	realm, _, _ := strings.Cut(strings.TrimPrefix(challenge, `Bearer realm="`), `"`)
+	offer := `, DPoP realm="` + realm + `"`
+	if _, metadata, ok := strings.Cut(challenge, `, resource_metadata="`); ok {
+		offer += `, resource_metadata="` + metadata
+	}
+	return challenge + offer + `, algs="` + DPoPAlgorithms + `"`
 }
 
 // anyBody is the body a case accepts whatever it is.

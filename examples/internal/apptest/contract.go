@@ -13,6 +13,7 @@ import (
 
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/examples/internal/app"
+	"github.com/scopegate/scopegate/internal/conformance"
 )
 
 // TestExternalIssuerContract points the example, configured through its
@@ -120,7 +121,7 @@ func testExternalIssuerContract(t *testing.T, server app.Server) {
 				challenge += `, resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"`
 			}
 			assert.JSONEq(t, want, string(body))
-			assert.Equal(t, challenge, resp.Header.Get("WWW-Authenticate"))
+			assert.Equal(t, conformance.WithDPoPOffer(challenge), resp.Header.Get("WWW-Authenticate"))
 			assert.Empty(t, resp.Header.Get("Retry-After"))
 			assert.True(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), resp.Header.Get("Content-Type"))
 		})
