@@ -125,7 +125,7 @@ func (a *Answer) Challenge() string {
 		b.WriteString(SchemeDPoP)
 		how.writeParams(&b, e, errorOnDPoP)
 		b.WriteString(`, algs="`)
-		b.WriteString(how.dpop.challengeAlgs())
+		b.WriteString(how.dpop.algs)
 		b.WriteByte('"')
 	}
 	return b.String()

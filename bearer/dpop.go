@@ -128,6 +128,7 @@ type DPoPConfig struct {
 type dpopChecker struct {
 	mode        DPoPMode
 	algorithms  []string
+	algs        string // the algorithms as challenges offer them
 	maxAge      time.Duration
 	leeway      time.Duration
 	maxBytes    int
@@ -198,6 +199,7 @@ func newDPoPChecker(cfg DPoPConfig, now func() time.Time) (*dpopChecker, error) 
 		return nil, errors.New("bearer: DPoP.PublicOrigin already says where clients reach the API; TrustForwardedHeaders would have no effect, remove one")
 	}
 	c.target = target
+	c.algs = strings.Join(c.algorithms, " ")
 	return c, nil
 }
 
@@ -343,6 +345,3 @@ func binding(cnf json.RawMessage) (jkt string, other bool, err error) {
 	}
 	return jkt, false, nil
 }
-
-// challengeAlgs is the algs="..." attribute of DPoP challenges.
-func (c *dpopChecker) challengeAlgs() string { return strings.Join(c.algorithms, " ") }
