@@ -85,6 +85,26 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	clerkMachine := iss.Token().Subject("mch_1").Header("cat", "cl_B7d4PD333AAA").MustSign(t)
 	clerkPending := iss.Token().Claim("sid", "sess_1").Claim("sts", "pending").MustSign(t)
 	clerkReverified := iss.Token().Claim("sid", "sess_1").Claim("fva", []int{1, 1}).MustSign(t)
+	client := authtest.MustDPoPKey(t, "ES256")
+	boundReader := iss.Token().BoundTo(client).Scope("read:messages").MustSign(t)
+	boundNoScope := iss.Token().BoundTo(client).MustSign(t)
+	// proof is a fresh proof of a GET of path (as the test server's
+	// requests are addressed) for tok.
+	proof := func(path, tok string) *authtest.ProofBuilder {
+		return client.Proof("GET", "http://example.com"+path).For(tok)
+	}
+	withDPoP := func(path, authorization, dpopProof string) request {
+		return request{path: path, authorization: []string{authorization}, header: map[string]string{"DPoP": dpopProof}}
+	}
+	onDPoP := func(code, description string) string {
+		return `Bearer realm="api", DPoP realm="api", error="` + code + `", error_description="` + description + `", algs="` + DPoPAlgorithms + `"`
+	}
+	dpopOnly := func(code, description string) string {
+		return `DPoP realm="api", error="` + code + `", error_description="` + description + `", algs="` + DPoPAlgorithms + `"`
+	}
+	errorBody := func(code, description string) string {
+		return `{"error":"` + code + `","error_description":"` + description + `"}`
+	}
 
 	malformedC, malformedB := invalidToken("api", "token is malformed")
 	expiredC, expiredB := invalidToken("api", "token is expired")
@@ -256,6 +276,36 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"resource, the metadata", "resource", get(Metadata), want{status: 200,
 			body: `{"resource":"` + Resource + `","authorization_servers":["` + iss.URL() + `"],` +
 				`"scopes_supported":["read:messages","write:messages"],"bearer_methods_supported":["header"],"dpop_signing_alg_values_supported":["RS256","RS384","RS512","PS256","PS384","PS512","ES256","ES384","ES512","EdDSA"]}`}},
+
+		// DPoP (RFC 9449): a bound token needs the DPoP scheme and a proof;
+		// errors go on the scheme the request used.
+		{"dpop, bound token and its proof", "default", withDPoP(Private, "DPoP "+boundReader, proof(Private, boundReader).MustSign(t)), ok},
+		{"dpop, scoped", "default", withDPoP(PrivateScoped, "DPoP "+boundReader, proof(PrivateScoped, boundReader).MustSign(t)), ok},
+		{"dpop, bound token sent as Bearer", "default", get(Private, "Bearer "+boundReader), refused(401,
+			`Bearer realm="api", error="invalid_token", error_description="token is DPoP-bound: send it with the DPoP scheme and a proof"`,
+			errorBody("invalid_token", "token is DPoP-bound: send it with the DPoP scheme and a proof"))},
+		{"dpop, no proof", "default", get(Private, "DPoP "+boundReader), refused(401,
+			onDPoP("invalid_dpop_proof", "request must carry exactly one DPoP proof"), errorBody("invalid_dpop_proof", "request must carry exactly one DPoP proof"))},
+		{"dpop, proof for another URL", "default", withDPoP(Private, "DPoP "+boundReader, proof(PrivateScoped, boundReader).MustSign(t)), refused(401,
+			onDPoP("invalid_dpop_proof", "DPoP proof is for another URL"), errorBody("invalid_dpop_proof", "DPoP proof is for another URL"))},
+		{"dpop, proof for another token", "default", withDPoP(Private, "DPoP "+boundReader, proof(Private, valid).MustSign(t)), refused(401,
+			onDPoP("invalid_dpop_proof", "DPoP proof is not for this access token"), errorBody("invalid_dpop_proof", "DPoP proof is not for this access token"))},
+		{"dpop, unbound token", "default", withDPoP(Private, "DPoP "+valid, proof(Private, valid).MustSign(t)), refused(401,
+			onDPoP("invalid_token", "token is not DPoP-bound: send it with the Bearer scheme"), errorBody("invalid_token", "token is not DPoP-bound: send it with the Bearer scheme"))},
+		{"dpop, Bearer with a proof", "default", withDPoP(Private, "Bearer "+valid, proof(Private, valid).MustSign(t)), refused(400,
+			`Bearer realm="api", error="invalid_request", error_description="request carries a DPoP proof but not the DPoP scheme"`,
+			errorBody("invalid_request", "request carries a DPoP proof but not the DPoP scheme"))},
+		{"dpop, lacks the scope", "default", withDPoP(PrivateScoped, "DPoP "+boundNoScope, proof(PrivateScoped, boundNoScope).MustSign(t)), refused(403,
+			`Bearer realm="api", DPoP realm="api", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages", algs="`+DPoPAlgorithms+`"`,
+			bodyScope)},
+		{"dpop required, no token", "dpop-required", get(Private), refused(401, `DPoP realm="api", algs="`+DPoPAlgorithms+`"`, bodyNoAuth)},
+		{"dpop required, Bearer", "dpop-required", get(Private, "Bearer "+reader), refused(401,
+			dpopOnly("invalid_token", "this API accepts only DPoP-bound tokens sent with the DPoP scheme"),
+			errorBody("invalid_token", "this API accepts only DPoP-bound tokens sent with the DPoP scheme"))},
+		{"dpop required, bound token and its proof", "dpop-required", withDPoP(Private, "DPoP "+boundReader, proof(Private, boundReader).MustSign(t)), ok},
+		{"dpop nonce, none in the proof", "dpop-nonce", withDPoP(Private, "DPoP "+boundReader, proof(Private, boundReader).MustSign(t)), want{status: 401,
+			challenge: onDPoP("use_dpop_nonce", "DPoP proof must carry a nonce from the DPoP-Nonce header"), dpopNonce: true,
+			body: errorBody("use_dpop_nonce", "DPoP proof must carry a nonce from the DPoP-Nonce header")}},
 
 		// The realm names every challenge.
 		{"realm, no token", "realm", get(PrivateScoped), refused(401, `Bearer realm="orders"`, bodyNoAuth)},

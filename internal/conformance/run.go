@@ -38,6 +38,8 @@ type want struct {
 	challenge  string
 	retryAfter string
 	location   string
+	// dpopNonce wants a DPoP-Nonce header (of any value); none otherwise.
+	dpopNonce bool
 	// body is the exact body for "ok", "" for none, or a JSON document the
 	// body must equal as JSON.
 	body string
@@ -114,7 +116,7 @@ const DPoPAlgorithms = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 Ed
 // DPoP challenge that DPoPAllowed offers beside it: the same realm and
 // resource metadata, and the algorithms. Others are returned as they are.
 func WithDPoPOffer(challenge string) string {
-	if !strings.HasPrefix(challenge, `Bearer realm="`) || strings.Contains(challenge, "DPoP ") {
+	if !strings.HasPrefix(challenge, `Bearer realm="`) || strings.Contains(challenge, `DPoP realm="`) {
 		return challenge
 	}
 	realm, _, _ := strings.Cut(strings.TrimPrefix(challenge, `Bearer realm="`), `"`)
@@ -136,6 +138,7 @@ func check(t *testing.T, c caseOf, rec *httptest.ResponseRecorder) {
 	assert.Equal(t, c.want.challenge, rec.Header().Get("WWW-Authenticate"), "WWW-Authenticate")
 	assert.Equal(t, c.want.retryAfter, rec.Header().Get("Retry-After"), "Retry-After")
 	assert.Equal(t, c.want.location, rec.Header().Get("Location"), "Location")
+	assert.Equal(t, c.want.dpopNonce, rec.Header().Get("DPoP-Nonce") != "", "DPoP-Nonce")
 	switch {
 	case c.want.body == anyBody:
 	case c.want.fields != nil:
@@ -186,6 +189,12 @@ func newEnvironment(t *testing.T) *environment {
 	resource := base()
 	resource.Resource, resource.ResourceScopes = Resource, []string{"read:messages", "write:messages"}
 	env.variants["resource"] = resource
+	dpopRequired := base()
+	dpopRequired.DPoP.Mode = bearer.DPoPRequired
+	env.variants["dpop-required"] = dpopRequired
+	dpopNonce := base()
+	dpopNonce.DPoP.NonceSecret = []byte("conformance nonce secret, 32+ bytes")
+	env.variants["dpop-nonce"] = dpopNonce
 	skip := base()
 	skip.Skipper = func(r *http.Request) bool { return r.URL.Path == Private }
 	env.variants["skip-private"] = skip
