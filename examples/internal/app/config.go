@@ -4,6 +4,7 @@
 package app
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -57,6 +58,12 @@ const Usage = `Environment:
   STEP_UP_ACR            what /api/step-up accepts in "acr", comma-separated
                          (default http://schemas.openid.net/pape/policies/2007/06/multi-factor)
   STEP_UP_MAX_AGE        how recent "auth_time" must be on /api/step-up (default 10m)
+  DPOP                   DPoP-bound tokens (RFC 9449): off, allowed (default) or required
+  DPOP_NONCE             on: proofs must carry a nonce this API issued (default off)
+  DPOP_NONCE_SECRET      32+ bytes shared by every instance, so each accepts the others'
+                         nonces (default: random per process)
+  PUBLIC_ORIGIN          where clients reach this API behind a proxy, e.g. https://api.example.com;
+                         DPoP proofs name this origin
 
 Clerk session tokens (instead of ISSUER_BASE_URL and AUDIENCE; they carry no audience):
   CLERK_PUBLISHABLE_KEY  pk_test_... or pk_live_..., or
@@ -144,6 +151,7 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 			}
 		}
 	}
+	problems = append(problems, loadDPoP(getenv, &s.Auth.DPoP)...)
 	for _, d := range []struct {
 		name string
 		into *time.Duration
@@ -184,7 +192,43 @@ var fieldNames = strings.NewReplacer(
 	`Issuer "`, `ISSUER_BASE_URL "`,
 	`URL "`, `JWKS_URI "`,
 	`Resource "`, `RESOURCE "`,
+	"DPoP.PublicOrigin: dpop: public origin", "PUBLIC_ORIGIN",
+	"DPoP.NonceSecret (and PreviousNonceSecrets, NonceLifetime): dpop: nonce Secret", "DPOP_NONCE_SECRET",
 )
+
+// loadDPoP reads DPOP, DPOP_NONCE, DPOP_NONCE_SECRET and PUBLIC_ORIGIN.
+func loadDPoP(getenv func(string) string, into *bearer.DPoPConfig) []string {
+	var problems []string
+	if m := strings.TrimSpace(getenv("DPOP")); m != "" {
+		mode, err := bearer.ParseDPoPMode(m)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("DPOP=%q is not off, allowed or required", m))
+		}
+		into.Mode = mode
+	}
+	into.PublicOrigin = strings.TrimSpace(getenv("PUBLIC_ORIGIN"))
+	secret := getenv("DPOP_NONCE_SECRET")
+	switch n := strings.TrimSpace(getenv("DPOP_NONCE")); strings.ToLower(n) {
+	case "", "off":
+		if secret != "" {
+			problems = append(problems, "DPOP_NONCE_SECRET needs DPOP_NONCE=on")
+		}
+	case "on":
+		if secret == "" {
+			// One instance needs no shared secret; a fleet sets one.
+			random := make([]byte, 32)
+			_, _ = rand.Read(random) // crypto/rand.Read does not fail
+			secret = string(random)
+		}
+		into.NonceSecret = []byte(secret)
+	default:
+		problems = append(problems, fmt.Sprintf("DPOP_NONCE=%q is not on or off", n))
+	}
+	if into.Mode == bearer.DPoPOff && (into.PublicOrigin != "" || into.NonceSecret != nil) {
+		problems = append(problems, "DPOP=off: PUBLIC_ORIGIN and DPOP_NONCE concern DPoP proofs; remove them or allow DPoP")
+	}
+	return problems
+}
 
 // inEnvironmentWords words a configuration error of the library as the user
 // typed the setting: CLERK_PUBLISHABLE_KEY rather than PublishableKey.

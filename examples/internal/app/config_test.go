@@ -50,6 +50,17 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 		{"step-up", map[string]string{"STEP_UP_ACR": "urn:mfa, urn:hwk", "STEP_UP_MAX_AGE": "90s"}, func(t *testing.T, s Settings) {
 			assert.Equal(t, bearer.StepUp{ACR: []string{"urn:mfa", "urn:hwk"}, MaxAge: 90 * time.Second}, s.StepUp)
 		}},
+		{"dpop defaults", map[string]string{}, func(t *testing.T, s Settings) {
+			assert.Equal(t, bearer.DPoPConfig{}, s.Auth.DPoP, "allowed, no nonces, the request's own origin")
+		}},
+		{"dpop set", map[string]string{"DPOP": "Required", "DPOP_NONCE": "on", "PUBLIC_ORIGIN": "https://api.example.com"}, func(t *testing.T, s Settings) {
+			assert.Equal(t, bearer.DPoPRequired, s.Auth.DPoP.Mode)
+			assert.Len(t, s.Auth.DPoP.NonceSecret, 32, "a random secret for one process")
+			assert.Equal(t, "https://api.example.com", s.Auth.DPoP.PublicOrigin)
+		}},
+		{"dpop nonce secret", map[string]string{"DPOP_NONCE": "on", "DPOP_NONCE_SECRET": "shared by every instance of this API!"}, func(t *testing.T, s Settings) {
+			assert.Equal(t, []byte("shared by every instance of this API!"), s.Auth.DPoP.NonceSecret)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,6 +74,13 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 	assert.ErrorContains(t, err, `STEP_UP_MAX_AGE="soon"`)
 	_, err = LoadSettings(envOf(map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "JWKS_CACHE_TTL": "0s"}))
 	assert.ErrorContains(t, err, `JWKS_CACHE_TTL="0s"`, "only the skew may be zero")
+	_, err = LoadSettings(envOf(map[string]string{"DPOP": "sometimes", "DPOP_NONCE": "yes"}))
+	assert.ErrorContains(t, err, `DPOP="sometimes" is not off, allowed or required`)
+	assert.ErrorContains(t, err, `DPOP_NONCE="yes" is not on or off`)
+	_, err = LoadSettings(envOf(map[string]string{"DPOP": "off", "PUBLIC_ORIGIN": "https://api.example.com"}))
+	assert.ErrorContains(t, err, "DPOP=off: PUBLIC_ORIGIN and DPOP_NONCE concern DPoP proofs")
+	_, err = LoadSettings(envOf(map[string]string{"DPOP_NONCE_SECRET": "x"}))
+	assert.ErrorContains(t, err, "DPOP_NONCE_SECRET needs DPOP_NONCE=on")
 }
 
 // envOf turns a map into a getenv function.
