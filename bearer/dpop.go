@@ -132,7 +132,7 @@ type dpopChecker struct {
 	algs        string // the algorithms as challenges offer them
 	maxAge      time.Duration
 	leeway      time.Duration
-	maxBytes    int
+	proofs      *token.ProofVerifier
 	replay      dpop.ReplayStore
 	nonces      *dpop.Nonces // nil without NonceSecret
 	target      *dpop.Target
@@ -154,7 +154,7 @@ func newDPoPChecker(cfg DPoPConfig, now func() time.Time) (*dpopChecker, error) 
 		return nil, fmt.Errorf("bearer: DPoP.Mode %d is not DPoPAllowed, DPoPRequired or DPoPOff", int(cfg.Mode))
 	}
 	c := &dpopChecker{mode: cfg.Mode, maxAge: cmp.Or(cfg.MaxProofAge, DefaultMaxProofAge),
-		leeway: cmp.Or(cfg.ProofLeeway, DefaultProofLeeway), maxBytes: cmp.Or(cfg.MaxProofBytes, token.DefaultMaxProofBytes), now: now}
+		leeway: cmp.Or(cfg.ProofLeeway, DefaultProofLeeway), now: now}
 	for name, d := range map[string]time.Duration{"MaxProofAge": cfg.MaxProofAge, "ProofLeeway": cfg.ProofLeeway, "NonceLifetime": cfg.NonceLifetime} {
 		if d < 0 {
 			return nil, fmt.Errorf("bearer: DPoP.%s must not be negative (zero takes the default)", name)
@@ -163,6 +163,11 @@ func newDPoPChecker(cfg DPoPConfig, now func() time.Time) (*dpopChecker, error) 
 	if cfg.MaxProofBytes < 0 || cfg.ReplayCapacity < 0 {
 		return nil, errors.New("bearer: DPoP.MaxProofBytes and DPoP.ReplayCapacity must not be negative (zero takes the default)")
 	}
+	proofs, err := token.NewProofVerifier(token.ProofConfig{MaxBytes: cfg.MaxProofBytes})
+	if err != nil {
+		return nil, err
+	}
+	c.proofs = proofs
 	c.algorithms = slices.Clone(cfg.Algorithms)
 	if len(c.algorithms) == 0 {
 		c.algorithms = jwks.AsymmetricAlgorithms()
@@ -252,7 +257,7 @@ func (c *dpopChecker) checkProof(r *http.Request, raw, jkt string) *Error {
 	if !ok {
 		return invalidProof(descOneProof, nil)
 	}
-	proof, err := token.VerifyProof(proofRaw, c.maxBytes)
+	proof, err := c.proofs.Verify(proofRaw)
 	if err != nil {
 		return invalidProof(token.Description(err), err)
 	}

@@ -60,7 +60,17 @@ type Proof struct {
 // and the claims "jti", "htm", "htu" and "iat" present with their types
 // ("ath" and "nonce" strings when present). Unknown "crit" parameters are
 // refused; "jku", "x5u", "x5c" and "kid" are never used to find the key.
+//
+// VerifyProof parses the proof's key anew each time; a server verifying
+// many proofs uses a ProofVerifier, which remembers the keys it has seen.
 func VerifyProof(raw string, maxBytes int) (Proof, error) {
+	return verifyProof(raw, maxBytes, nil)
+}
+
+// verifyProof is VerifyProof, looking the proof's key up in keys first
+// when keys is not nil, and remembering it there once its signature has
+// verified.
+func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxProofBytes
 	}
@@ -75,17 +85,31 @@ func VerifyProof(raw string, maxBytes int) (Proof, error) {
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	p, key, err := parseProofHeader(headerJSON)
+	p, jwk, err := parseProofHeader(headerJSON)
 	if err != nil {
 		return Proof{}, err
+	}
+	key, cached := keys.get(jwk)
+	if !cached {
+		if key, err = parseProofKey(jwk); err != nil {
+			return Proof{}, err
+		}
+	}
+	if !key.key.Allows(p.Algorithm) {
+		return Proof{}, ErrProofAlgorithm
 	}
 	signature, err := decodeSegment(parts.signature, "signature")
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	if len(signature) == 0 || key.Verify(p.Algorithm, []byte(parts.signingInput), signature) != nil {
+	if len(signature) == 0 || key.key.Verify(p.Algorithm, []byte(parts.signingInput), signature) != nil {
 		return Proof{}, ErrProofSignature
 	}
+	if !cached {
+		// Only a key that has signed a proof is remembered.
+		keys.put(jwk, key)
+	}
+	p.KeyThumbprint = key.thumbprint
 	payload, err := decodeSegment(parts.payload, "payload")
 	if err != nil {
 		return Proof{}, proofMalformed(err)
@@ -106,8 +130,9 @@ func proofMalformed(err error) error {
 }
 
 // parseProofHeader checks a proof's header and returns its algorithm and
-// key; the proof's claims are read after its signature verifies.
-func parseProofHeader(data []byte) (Proof, *jwks.Key, error) {
+// the raw JSON of its key; the key is parsed next, and the proof's claims
+// are read after its signature verifies.
+func parseProofHeader(data []byte) (Proof, []byte, error) {
 	var p Proof
 	members, err := parseObject(make([]member, 0, 8), data, maxHeaderDepth)
 	if err != nil {
@@ -145,15 +170,16 @@ func parseProofHeader(data []byte) (Proof, *jwks.Key, error) {
 	if jwk == nil {
 		return p, nil, fmt.Errorf("%w: no jwk", ErrProofKey)
 	}
+	return p, jwk, nil
+}
+
+// parseProofKey parses a proof's "jwk" and computes its thumbprint.
+func parseProofKey(jwk []byte) (proofKey, error) {
 	key, thumbprint, err := jwks.ParseProofKey(jwk)
 	if err != nil {
-		return p, nil, fmt.Errorf("%w: %w", ErrProofKey, err)
+		return proofKey{}, fmt.Errorf("%w: %w", ErrProofKey, err)
 	}
-	if !key.Allows(p.Algorithm) {
-		return p, nil, ErrProofAlgorithm
-	}
-	p.KeyThumbprint = thumbprint
-	return p, key, nil
+	return proofKey{key, thumbprint}, nil
 }
 
 // readClaims reads a verified proof's claims, each with its type.

@@ -91,13 +91,23 @@ func TestVerifyProofRefuses(t *testing.T) {
 		{"ath a number", proof().Claim("ath", 1).MustSign(t), token.ErrProofClaim},
 		{"nonce an object", proof().Claim("nonce", map[string]int{}).MustSign(t), token.ErrProofClaim},
 	}
+	// A verifier that has already seen key refuses the same proofs: a
+	// remembered key skips parsing, never a check.
+	warm, err := token.NewProofVerifier(token.ProofConfig{})
+	require.NoError(t, err)
+	_, err = warm.Verify(proof().MustSign(t))
+	require.NoError(t, err)
+	require.Equal(t, 1, warm.CachedKeys())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := token.VerifyProof(tt.raw, 0)
 			require.ErrorIs(t, err, tt.want)
 			assert.Equal(t, tt.want.Error(), token.Description(err), "the description is the class's fixed text")
+			_, err = warm.Verify(tt.raw)
+			assert.ErrorIs(t, err, tt.want, "with the key remembered")
 		})
 	}
+	assert.Equal(t, 1, warm.CachedKeys(), "no refused proof's key is remembered")
 }
 
 func TestVerifyProofMaxBytes(t *testing.T) {
