@@ -1,0 +1,297 @@
+package bench_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/bench/internal/fixture"
+	"github.com/scopegate/scopegate/bench/internal/stacks"
+	"github.com/scopegate/scopegate/dpop"
+	"github.com/scopegate/scopegate/token"
+)
+
+// DPoP requests carry a fresh proof each, signed by the client's key, so
+// every row but the floors pays one proof verification per request. Each
+// row reports, besides x-floor (the RSA floor), x-proof: its ns/op divided
+// by the raw verification of one of its proofs' signatures (SHA-256 and the
+// algorithm's verify, no parsing), measured right before the row.
+//
+// proofPool is how many distinct proofs a row signs before it starts; the
+// row cycles through them and, each time round, gives the authenticator a
+// fresh replay store (untimed), so that every proof is new to the store it
+// meets without signing one per request (RS256 signing costs ~1 ms).
+const proofPool = 512
+
+// dpopURL is the URL every benchmark proof names: the protected route on
+// httptest.NewRequest's host.
+const dpopURL = "http://example.com" + fixture.Route
+
+// BenchmarkDPoP is a whole DPoP request through the net/http face, for
+// proofs signed with ES256 (what most clients use), EdDSA and RS256:
+//   - first-sight: the token cache is off, so the request verifies the
+//     token's RS256 signature and the proof's: two signatures;
+//   - repeated: one token, already verified and cached, with a fresh proof
+//     each time: one signature;
+//   - verify-proof: a token.ProofVerifier alone (parsing, the signature;
+//     the client's key parsed once), what the proof costs before the
+//     request's own checks.
+func BenchmarkDPoP(b *testing.B) {
+	e := env(b)
+	for _, alg := range []string{"ES256", "EdDSA", "RS256"} {
+		key, err := authtest.NewDPoPKey(alg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tok, err := e.keys.SignBound(2_000_000, e.now, key.Thumbprint())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("verify-proof/"+alg, func(b *testing.B) {
+			proofs := signProofs(b, key, tok)
+			verifier, err := token.NewProofVerifier(token.ProofConfig{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			proofFloor := adjacentNs(b, proofSignatureCheck(b, key, proofs[0]))
+			floor := adjacentFloor(b)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := verifier.Verify(proofs[i%len(proofs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			reportFloor(b, floor)
+			reportProofFloor(b, proofFloor)
+		})
+		for _, row := range []struct {
+			name  string
+			cache int
+		}{{"first-sight", -1}, {"repeated", 0}} {
+			b.Run(row.name+"/"+alg, func(b *testing.B) {
+				store := &cyclingReplayStore{}
+				store.reset()
+				cfg := stacks.OursConfig(e.static, row.cache)
+				cfg.DPoP = bearer.DPoPConfig{ReplayStore: store}
+				h, err := stacks.OursHTTP(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				dpopLoop(b, h, key, tok, store)
+			})
+		}
+	}
+}
+
+// dpopLoop sends the token with a fresh proof per request through h and
+// fails on any status but 204.
+func dpopLoop(b *testing.B, h http.Handler, key *authtest.DPoPKey, tok string, store *cyclingReplayStore) {
+	b.Helper()
+	proofs := signProofs(b, key, tok)
+	reqs := make([]*http.Request, len(proofs))
+	for i, p := range proofs {
+		reqs[i] = httptest.NewRequest(http.MethodGet, fixture.Route, nil)
+		reqs[i].Header.Set("Authorization", "DPoP "+tok)
+		reqs[i].Header.Set("DPoP", p)
+	}
+	hdr := http.Header{}
+	rec := &httptest.ResponseRecorder{}
+	serve := func(r *http.Request) {
+		clear(hdr)
+		*rec = httptest.ResponseRecorder{HeaderMap: hdr, Code: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		if rec.Code != http.StatusNoContent {
+			b.Fatalf("status %d, WWW-Authenticate %q", rec.Code, hdr.Get("WWW-Authenticate"))
+		}
+	}
+	serve(reqs[0]) // checks the setup, and caches the token where the cache is on
+	store.reset()
+	proofFloor := adjacentNs(b, proofSignatureCheck(b, key, proofs[0]))
+	floor := adjacentFloor(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i == len(reqs) {
+			b.StopTimer()
+			store.reset()
+			i = 0
+			b.StartTimer()
+		}
+		serve(reqs[i])
+		i++
+	}
+	reportFloor(b, floor)
+	reportProofFloor(b, proofFloor)
+}
+
+// reportProofFloor adds x-proof: ns/op divided by one proof signature's
+// raw verification.
+func reportProofFloor(b *testing.B, proofFloorNs float64) {
+	if proofFloorNs > 0 && b.N > 0 {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/proofFloorNs, "x-proof")
+	}
+}
+
+// signProofs signs proofPool distinct proofs of key for a GET of dpopURL
+// with tok, on every core.
+func signProofs(b *testing.B, key *authtest.DPoPKey, tok string) []string {
+	b.Helper()
+	proofs := make([]string, proofPool)
+	errs := make([]error, proofPool)
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(proofs); i = int(next.Add(1) - 1) {
+				proofs[i], errs[i] = key.Proof(http.MethodGet, dpopURL).For(tok).Sign()
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+	return proofs
+}
+
+// proofSignatureCheck is the raw verification of proof's signature with
+// key: the floor of any DPoP verifier for that algorithm.
+func proofSignatureCheck(b *testing.B, key *authtest.DPoPKey, proof string) func() error {
+	b.Helper()
+	input, sig, err := fixture.SigningInput(proof)
+	if err != nil {
+		b.Fatal(err)
+	}
+	invalid := errors.New("proof signature does not verify")
+	switch pub := key.Signer().Public().(type) {
+	case *rsa.PublicKey:
+		return func() error {
+			d := sha256.Sum256(input)
+			return rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig)
+		}
+	case *ecdsa.PublicKey:
+		return func() error {
+			d := sha256.Sum256(input)
+			if !ecdsa.Verify(pub, d[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+				return invalid
+			}
+			return nil
+		}
+	case ed25519.PublicKey:
+		return func() error {
+			if !ed25519.Verify(pub, input, sig) {
+				return invalid
+			}
+			return nil
+		}
+	default:
+		b.Fatalf("no floor for a %T", pub)
+		return nil
+	}
+}
+
+// cyclingReplayStore is the default in-memory replay store, replaced by a
+// fresh one on reset, so that a benchmark can present its pool of proofs
+// again.
+type cyclingReplayStore struct {
+	current atomic.Pointer[dpop.MemoryReplayStore]
+}
+
+// Use is the current store's.
+func (s *cyclingReplayStore) Use(ctx context.Context, id string, ttl time.Duration) (bool, error) {
+	return s.current.Load().Use(ctx, id, ttl)
+}
+
+// reset starts a fresh store of the default capacity.
+func (s *cyclingReplayStore) reset() {
+	store, err := dpop.NewMemoryReplayStore(0, nil)
+	if err != nil {
+		panic(fmt.Sprintf("bench: %v", err))
+	}
+	s.current.Store(store)
+}
+
+// BenchmarkReplayFlood floods the default in-memory replay store with
+// distinct proof identifiers, each computed as package bearer computes it
+// (dpop.ReplayID of a thumbprint and a jti), and reports the most entries
+// it held ("entries", never above "capacity") and the heap it retains per
+// entry once full:
+//   - steady: time advances so that the flood runs at 90% of the rate the
+//     store holds (capacity per time to live): every identifier is
+//     accepted, and as many expired ones forgotten;
+//   - full: time stands still, so the store fills with live entries and
+//     then refuses every new identifier (a 503 with Retry-After for the
+//     request), rather than forget a proof that could be replayed. (The
+//     capacity is split among the store's shards, so the first refusals
+//     come when the fullest shard is full, a little before capacity.)
+func BenchmarkReplayFlood(b *testing.B) {
+	const capacity = dpop.DefaultReplayCapacity
+	ttl := bearer.DefaultMaxProofAge + bearer.DefaultProofLeeway
+	jkt := dpop.ReplayID("flood-client", "key") // any 43-character thumbprint
+	for _, row := range []struct {
+		name    string
+		advance time.Duration // per call
+	}{{"steady", ttl / (capacity * 9 / 10)}, {"full", 0}} {
+		b.Run(row.name, func(b *testing.B) {
+			now := time.Unix(1_800_000_000, 0)
+			clock := func() time.Time { return now }
+			base := heapAlloc()
+			store, err := dpop.NewMemoryReplayStore(0, clock)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			id := 0
+			use := func() error {
+				id++
+				now = now.Add(row.advance)
+				_, err := store.Use(ctx, dpop.ReplayID(jkt, fmt.Sprint(id)), ttl)
+				return err
+			}
+			// Fill it, untimed: to the steady state, or to every entry.
+			for accepted := 0; accepted < capacity*9/10 || row.advance == 0 && accepted < capacity; {
+				switch err := use(); {
+				case err == nil:
+					accepted++
+				case row.advance > 0 || !errors.Is(err, dpop.ErrStoreFull):
+					b.Fatal(err)
+				}
+			}
+			most := store.Len()
+			floor := adjacentFloor(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				err := use()
+				if row.advance == 0 && !errors.Is(err, dpop.ErrStoreFull) || row.advance > 0 && err != nil {
+					b.Fatalf("flood call %d: %v", id, err)
+				}
+			}
+			reportFloor(b, floor)
+			most = max(most, store.Len())
+			if most > capacity {
+				b.Fatalf("%d entries, over the capacity of %d", most, capacity)
+			}
+			b.ReportMetric(float64(most), "entries")
+			b.ReportMetric(float64(capacity), "capacity")
+			b.ReportMetric(float64(heapAlloc()-min(base, heapAlloc()))/float64(most), "heap-B/entry")
+			runtime.KeepAlive(store)
+		})
+	}
+}
