@@ -317,6 +317,11 @@ func (c *dpopChecker) sameURL(r *http.Request, htu string) bool {
 	if err != nil {
 		return false
 	}
+	if htu == want {
+		// Already in normal form, as most clients write it: normalising
+		// again would give the same string.
+		return true
+	}
 	got, err := dpop.NormalizeURL(htu)
 	return err == nil && got == want
 }

@@ -41,8 +41,30 @@ func TestNormalizeURL(t *testing.T) {
 			got, err := dpop.NormalizeURL(tt.in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
+			again, err := dpop.NormalizeURL(got)
+			require.NoError(t, err)
+			assert.Equal(t, got, again, "a normal form is its own normal form")
 		})
 	}
+}
+
+// FuzzNormalizeURL checks that normalising never panics and that a normal
+// form is its own normal form, which lets package bearer accept an "htu"
+// equal to the request's normalised URL without normalising it again.
+func FuzzNormalizeURL(f *testing.F) {
+	for _, seed := range []string{"https://api.example.com/a/./b/../c?q#f", "HTTP://Host:080/%7e%2f", "https://[::1]/x/..", "http://h//x/%2E%2E/y", "https://h/a%zz"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		normal, err := dpop.NormalizeURL(raw)
+		if err != nil {
+			return
+		}
+		again, err := dpop.NormalizeURL(normal)
+		if err != nil || again != normal {
+			t.Fatalf("%q normalises to %q, which normalises to %q, %v", raw, normal, again, err)
+		}
+	})
 }
 
 func TestNormalizeURLRefuses(t *testing.T) {
