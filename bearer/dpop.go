@@ -95,9 +95,10 @@ type DPoPConfig struct {
 	MaxProofBytes int
 	// ReplayStore remembers accepted proofs so that each is accepted once;
 	// default a dpop.MemoryReplayStore of ReplayCapacity entries. Instances
-	// of one API share one store (an implementation of dpop.ReplayStore
-	// over a shared database), or a proof accepted by one can be replayed
-	// against another.
+	// of one API share one store (redisreplay.Store, from the module
+	// github.com/scopegate/scopegate/dpop/redisreplay, or another
+	// dpop.ReplayStore over a shared database), or a proof accepted by one
+	// can be replayed against another.
 	ReplayStore dpop.ReplayStore
 	// ReplayCapacity bounds the default in-memory store; default
 	// dpop.DefaultReplayCapacity. Not with ReplayStore.

@@ -3,7 +3,8 @@
 // server nonces, and the request URL a proof's "htu" is compared with.
 //
 // Package bearer checks proofs (Config.DPoP) and uses these; applications
-// reach for this package to share a replay store across a fleet (implement
-// ReplayStore over a shared database) or to build the DPoP settings by
-// hand.
+// reach for this package to share a replay store across a fleet (package
+// github.com/scopegate/scopegate/dpop/redisreplay, a module of its own,
+// keeps proofs in Redis; any other shared database can implement
+// ReplayStore) or to build the DPoP settings by hand.
 package dpop
