@@ -278,7 +278,7 @@ func (c *dpopChecker) checkProof(r *http.Request, raw, jkt string) *Error {
 	if proof.IssuedAt.After(now.Add(c.leeway)) {
 		return invalidProof(descProofFuture, nil)
 	}
-	if proof.AccessTokenHash != accessTokenHash(raw) {
+	if !isHashOf(proof.AccessTokenHash, raw) {
 		return invalidProof(descProofToken, nil)
 	}
 	if proof.KeyThumbprint != jkt {
@@ -333,10 +333,13 @@ func (c *dpopChecker) useNonce(description string, cause error) *Error {
 		Cause: cause, Scheme: SchemeDPoP, DPoPNonce: c.nonces.Issue()}
 }
 
-// accessTokenHash is a proof's "ath" for the token raw.
-func accessTokenHash(raw string) string {
+// isHashOf reports whether ath is a proof's "ath" for the token raw: the
+// base64url SHA-256 of it. The encoding is built on the stack, since it
+// is computed on every DPoP request.
+func isHashOf(ath, raw string) bool {
 	sum := sha256.Sum256([]byte(raw))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	var buf [43]byte
+	return string(base64.RawURLEncoding.AppendEncode(buf[:0], sum[:])) == ath
 }
 
 // binding reads a verified token's confirmation claim "cnf" (RFC 7800):
@@ -356,4 +359,16 @@ func binding(cnf json.RawMessage) (jkt string, other bool, err error) {
 		return "", false, fmt.Errorf("%w: cnf.jkt", token.ErrClaimType)
 	}
 	return jkt, false, nil
+}
+
+// DPoPNonce returns a fresh DPoP nonce of this API and true when
+// DPoP.NonceSecret is set; "" and false otherwise. A server may hand one
+// out in the DPoP-Nonce header of any response (RFC 9449 §8.2), so that a
+// client holds a fresh nonce before its own expires rather than learning
+// it from a 401; refusals that ask for a nonce carry one already.
+func (a *Authenticator) DPoPNonce() (string, bool) {
+	if a.dpop == nil || a.dpop.nonces == nil {
+		return "", false
+	}
+	return a.dpop.nonces.Issue(), true
 }

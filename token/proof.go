@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -81,7 +82,8 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	headerJSON, err := decodeSegment(parts.header, "header")
+	b := newProofBytes(raw, parts)
+	headerJSON, err := b.decode(b.header, "header")
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
@@ -98,11 +100,11 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if !key.key.Allows(p.Algorithm) {
 		return Proof{}, ErrProofAlgorithm
 	}
-	signature, err := decodeSegment(parts.signature, "signature")
+	signature, err := b.decode(b.signature, "signature")
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	if len(signature) == 0 || key.key.Verify(p.Algorithm, []byte(parts.signingInput), signature) != nil {
+	if len(signature) == 0 || key.key.Verify(p.Algorithm, b.signingInput, signature) != nil {
 		return Proof{}, ErrProofSignature
 	}
 	if !cached {
@@ -110,7 +112,7 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 		keys.put(jwk, key)
 	}
 	p.KeyThumbprint = key.thumbprint
-	payload, err := decodeSegment(parts.payload, "payload")
+	payload, err := b.decode(b.payload, "payload")
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
@@ -122,6 +124,40 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 		return Proof{}, err
 	}
 	return p, nil
+}
+
+// proofBytes holds a proof's text and its decoded segments in one
+// allocation: a server parses a proof on every request, and each copy or
+// buffer of its own would cost more than the decoding.
+type proofBytes struct {
+	signingInput, header, payload, signature []byte // of the text
+	decoded                                  []byte // spare capacity for the segments
+}
+
+// newProofBytes copies raw, split into parts, into one buffer with room
+// for its decoded segments.
+func newProofBytes(raw string, parts compact) *proofBytes {
+	buf := make([]byte, len(raw), len(raw)+b64.DecodedLen(len(parts.header))+
+		b64.DecodedLen(len(parts.payload))+b64.DecodedLen(len(parts.signature)))
+	copy(buf, raw)
+	h, s := len(parts.header), len(parts.signingInput)
+	return &proofBytes{signingInput: buf[:s:s], header: buf[:h:h], payload: buf[h+1 : s : s],
+		signature: buf[s+1 : len(raw) : len(raw)], decoded: buf[len(raw):]}
+}
+
+// decode decodes one segment of the proof as decodeSegment does, into the
+// buffer's spare capacity.
+func (b *proofBytes) decode(segment []byte, what string) ([]byte, error) {
+	if bytes.IndexByte(segment, '\n') >= 0 || bytes.IndexByte(segment, '\r') >= 0 {
+		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
+	}
+	out := b.decoded[:b64.DecodedLen(len(segment))]
+	n, err := b64.Decode(out, segment)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
+	}
+	b.decoded = out[n:n]
+	return out[:n:n], nil
 }
 
 // proofMalformed restates a structural failure as a proof's.
