@@ -363,6 +363,23 @@ func TestDPoPNonces(t *testing.T) {
 	assert.Nil(t, answer)
 }
 
+// DPoPNonce hands out the nonces a proof may carry, only when nonces are on.
+func TestDPoPNonceHandedOut(t *testing.T) {
+	w := newDPoPWorld(t)
+	bound := w.issuer.Token().BoundTo(w.key).ExpiresIn(24 * time.Hour).MustSign(t)
+	auth := w.authenticator(t, bearer.DPoPConfig{NonceSecret: bytes.Repeat([]byte{7}, 32)})
+	nonce, ok := auth.DPoPNonce()
+	require.True(t, ok)
+	_, answer := auth.Require(dpopRequest(dpopURL, "DPoP "+bound, w.key.Proof("GET", dpopURL).For(bound).Nonce(nonce).MustSign(t)))
+	assert.Nil(t, answer)
+
+	for name, cfg := range map[string]bearer.DPoPConfig{"no secret": {}, "DPoP off": {Mode: bearer.DPoPOff}} {
+		nonce, ok := w.authenticator(t, cfg).DPoPNonce()
+		assert.False(t, ok, name)
+		assert.Empty(t, nonce, name)
+	}
+}
+
 // TestDPoPRequestURL compares htu with the public origin, or with trusted
 // forwarded headers, when the API sits behind a proxy.
 func TestDPoPRequestURL(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -61,6 +62,16 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 	if err != nil {
 		return fmt.Errorf("configuration error:\n%s\n\n%s", inEnvironmentWords(err), Usage)
 	}
+	var devClient *devDPoP
+	if dev != nil && devDPoPEnabled(s) {
+		// Dev mode's own DPoP client, whose proofs the guide's commands
+		// fetch: see DevProofPath.
+		devClient, err = newDevDPoP(devToken(dev, s), auth)
+		if err != nil {
+			return err
+		}
+		handler = devClient.wrap(handler)
+	}
 	if err := auth.Prefetch(ctx); err != nil {
 		if errors.Is(err, jwks.ErrIssuerMismatch) {
 			// No retry mends a mistyped issuer: stop, and say what to set.
@@ -84,7 +95,7 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 	base := "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port))
 	switch {
 	case dev != nil:
-		printDevGuide(out, base, dev, s)
+		printDevGuide(out, base, dev, s, devClient)
 	case s.Clerk:
 		fmt.Fprintf(out, "scopegate example listening on %s, trusting Clerk session tokens from %s\n", base, s.Auth.Issuer)
 	default:
@@ -110,18 +121,44 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 	}
 }
 
-// printDevGuide prints tokens of the embedded issuer and curl commands
-// that show each route's answers.
-func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, s Settings) {
-	authorizedParties := s.Auth.AuthorizedParties
-	day := 24 * time.Hour
-	token := func() *authtest.TokenBuilder {
-		b := dev.Token().ExpiresIn(day)
-		if len(authorizedParties) > 0 {
-			b.Claim("azp", authorizedParties[0])
-		}
-		return b
+// devToken starts a token of the embedded issuer as the guide prints them:
+// valid for a day, with the first authorized party as "azp" when parties
+// are set.
+func devToken(dev *authtest.Issuer, s Settings) *authtest.TokenBuilder {
+	b := dev.Token().ExpiresIn(24 * time.Hour)
+	if len(s.Auth.AuthorizedParties) > 0 {
+		b.Claim("azp", s.Auth.AuthorizedParties[0])
 	}
+	return b
+}
+
+// tryLine is a curl command of the guide and the answer its comment
+// promises, in the default mode and, when it differs, with DPOP=required.
+type tryLine struct {
+	cmd, want, wantRequired string
+}
+
+// printTry prints lines with their comments aligned two spaces past the
+// longest command.
+func printTry(out io.Writer, lines []tryLine, required bool) {
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l.cmd))
+	}
+	for _, l := range lines {
+		want := l.want
+		if required && l.wantRequired != "" {
+			want = l.wantRequired
+		}
+		fmt.Fprintf(out, "  %-*s  # %s\n", width, l.cmd, want)
+	}
+}
+
+// printDevGuide prints tokens of the embedded issuer and curl commands
+// that show each route's answers; with d, DPOP_TOKEN and commands that
+// fetch its proofs from DevProofPath.
+func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, s Settings, d *devDPoP) {
+	token := func() *authtest.TokenBuilder { return devToken(dev, s) }
 	noScope := token().String()
 	reader := token().Scope("read:messages").String()
 	// Auth0 RBAC: the permission is listed in "permissions".
@@ -135,34 +172,88 @@ func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, s Settings)
 	if len(s.StepUp.ACR) > 0 {
 		stepUp.Claim("acr", s.StepUp.ACR[0])
 	}
-	fmt.Fprintf(out, `scopegate example listening on %[1]s (dev mode: embedded issuer at %[2]s)
-
-Tokens valid for 24 hours (paste into your shell): a user without scope, a
+	required := s.Auth.DPoP.Mode == bearer.DPoPRequired
+	fmt.Fprintf(out, "scopegate example listening on %s (dev mode: embedded issuer at %s)\n\n", base, dev.URL())
+	if d == nil {
+		fmt.Fprint(out, `Tokens valid for 24 hours (paste into your shell): a user without scope, a
 reader, an organization admin by Auth0 permissions and by Clerk organization,
 and a reader who has just passed multi-factor authentication:
-  export NO_SCOPE_TOKEN=%[3]s
-  export READER_TOKEN=%[4]s
-  export ADMIN_TOKEN=%[5]s
-  export CLERK_ADMIN_TOKEN=%[6]s
-  export STEP_UP_TOKEN=%[7]s
+`)
+	} else {
+		fmt.Fprint(out, `Tokens valid for 24 hours (paste into your shell): a user without scope, a
+reader, an organization admin by Auth0 permissions and by Clerk organization,
+a reader who has just passed multi-factor authentication, and a reader whose
+token is bound to a DPoP key this process holds:
+`)
+	}
+	type export struct{ name, value string }
+	exports := []export{
+		{"NO_SCOPE_TOKEN", noScope}, {"READER_TOKEN", reader}, {"ADMIN_TOKEN", admin},
+		{"CLERK_ADMIN_TOKEN", clerkAdmin}, {"STEP_UP_TOKEN", stepUp.String()},
+	}
+	if d != nil {
+		exports = append(exports, export{"DPOP_TOKEN", d.token})
+	}
+	for _, e := range exports {
+		fmt.Fprintf(out, "  export %s=%s\n", e.name, e.value)
+	}
 
-Try:
-  curl -i %[1]s/api/public                                                     # 200
-  curl -i %[1]s/api/private                                                    # 401
-  curl -i -H "Authorization: Bearer $NO_SCOPE_TOKEN" %[1]s/api/private         # 200
-  curl -i -H "Authorization: Bearer $NO_SCOPE_TOKEN" %[1]s/api/private-scoped  # 403
-  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/private-scoped    # 200
-  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/org-admin         # 403
-  curl -i -H "Authorization: Bearer $ADMIN_TOKEN" %[1]s/api/org-admin          # 200
-  curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/org-admin    # 200
-  curl -i -H "Authorization: Bearer not-a-token" %[1]s/api/private             # 401
-  curl -i %[1]s/api/me                                                         # 200, signed out
-  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/me                # 200, signed in
-  curl -i -H "Authorization: Bearer $CLERK_ADMIN_TOKEN" %[1]s/api/me           # 200, with the organization
-  curl -i -H "Authorization: Bearer $READER_TOKEN" %[1]s/api/step-up           # 401, insufficient_user_authentication
-  curl -i -H "Authorization: Bearer $STEP_UP_TOKEN" %[1]s/api/step-up          # 200 for %[8]s, then 401
-  curl -i %[1]s/.well-known/oauth-protected-resource                           # 200, where to get a token
+	fmt.Fprint(out, "\nTry:\n")
+	if required {
+		fmt.Fprint(out, `(DPOP=required: this API accepts only DPoP-bound tokens sent with their
+proofs, so a Bearer token answers 401, and /api/me sees it signed out.)
+`)
+	}
+	bearerCmd := func(variable, path string) string {
+		return fmt.Sprintf(`curl -i -H "Authorization: Bearer %s" %s%s`, variable, base, path)
+	}
+	const refused = "401, DPOP=required"
+	try := []tryLine{
+		{"curl -i " + base + "/api/public", "200", ""},
+		{"curl -i " + base + "/api/private", "401", ""},
+		{bearerCmd("$NO_SCOPE_TOKEN", "/api/private"), "200", refused},
+		{bearerCmd("$NO_SCOPE_TOKEN", "/api/private-scoped"), "403", refused},
+		{bearerCmd("$READER_TOKEN", "/api/private-scoped"), "200", refused},
+		{bearerCmd("$READER_TOKEN", "/api/org-admin"), "403", refused},
+		{bearerCmd("$ADMIN_TOKEN", "/api/org-admin"), "200", refused},
+		{bearerCmd("$CLERK_ADMIN_TOKEN", "/api/org-admin"), "200", refused},
+		{bearerCmd("not-a-token", "/api/private"), "401", ""},
+		{"curl -i " + base + "/api/me", "200, signed out", ""},
+		{bearerCmd("$READER_TOKEN", "/api/me"), "200, signed in", "200, signed out: DPOP=required"},
+		{bearerCmd("$CLERK_ADMIN_TOKEN", "/api/me"), "200, with the organization", "200, signed out: DPOP=required"},
+		{bearerCmd("$READER_TOKEN", "/api/step-up"), "401, insufficient_user_authentication", refused},
+		{bearerCmd("$STEP_UP_TOKEN", "/api/step-up"), fmt.Sprintf("200 for %s, then 401", s.StepUp.MaxAge), refused},
+		{"curl -i " + base + "/.well-known/oauth-protected-resource", "200, where to get a token", ""},
+	}
+	if d != nil {
+		try = append(try, tryLine{bearerCmd("$DPOP_TOKEN", "/api/private-scoped"), "401, a bound token needs its proof", ""})
+	}
+	printTry(out, try, required)
 
-Stop with Ctrl-C.
-`, base, dev.URL(), noScope, reader, admin, clerkAdmin, stepUp.String(), s.StepUp.MaxAge)
+	if d != nil {
+		fmt.Fprint(out, `
+DPoP (RFC 9449): DPOP_TOKEN goes with the DPoP scheme and a proof signed by
+its key, naming the request's method and URL. Proofs are single-use, so each
+command fetches a fresh one from `+DevProofPath+`, an endpoint of dev mode only:
+`)
+		if _, on := d.api.DPoPNonce(); on {
+			fmt.Fprint(out, "(DPOP_NONCE=on: the endpoint also puts a nonce of this API in each proof.)\n")
+		}
+		// What proofs name: the request's URL, or PUBLIC_ORIGIN's when set.
+		origin := base
+		if o := s.Auth.DPoP.PublicOrigin; o != "" {
+			origin = strings.TrimSuffix(o, "/")
+		}
+		withProof := func(htuPath, targets string) string {
+			return fmt.Sprintf(`curl -i -H "Authorization: DPoP $DPOP_TOKEN" -H "DPoP: $(curl -s '%s%s?htm=GET&htu=%s%s')" %s`,
+				base, DevProofPath, origin, htuPath, targets)
+		}
+		scoped := base + "/api/private-scoped"
+		printTry(out, []tryLine{
+			{withProof("/api/private-scoped", scoped), "200", ""},
+			{withProof("/api/private", scoped), "401, a proof for another URL", ""},
+			{withProof("/api/private-scoped", scoped+" "+scoped), "200, then 401: a proof is accepted once", ""},
+		}, required)
+	}
+	fmt.Fprint(out, "\nStop with Ctrl-C.\n")
 }

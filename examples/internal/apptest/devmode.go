@@ -18,15 +18,44 @@ import (
 )
 
 // TestDevModePrintedCommands starts the example as `go run` would, with no
-// configuration, and replays every curl command it prints: each must answer
-// the status its comment promises.
+// configuration but the DPoP mode, and replays every curl command it
+// prints: each must answer the status its comment promises. The DPoP
+// commands fetch their proofs from the dev-only endpoint for real.
 func testDevModePrintedCommands(t *testing.T, server app.Server) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		dpop bool // DPOP_TOKEN and its commands are printed
+	}{
+		{"default", map[string]string{}, true},
+		{"DPOP=required", map[string]string{"DPOP": "required"}, true},
+		{"DPOP_NONCE=on", map[string]string{"DPOP_NONCE": "on"}, true},
+		{"DPOP=off", map[string]string{"DPOP": "off"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["PORT"] = "0"
+			replayDevGuide(t, server, tt.env, tt.dpop)
+		})
+	}
+}
+
+// devCommand is a printed curl command: its headers, then one or two URLs
+// and the status each answers, as the comment says ("# 200, then 401"
+// for two). A header is a Bearer or DPoP authorization with a token or
+// $VARIABLE, or a DPoP proof fetched by an inner `curl -s 'URL'`.
+var (
+	devCommand = regexp.MustCompile(`^curl -i((?: -H "[^"]*")*) (\S+)(?: (\S+))?\s+# (\d{3})(?:, then (\d{3}))?`)
+	devHeader  = regexp.MustCompile(`^ -H "(?:Authorization: (Bearer|DPoP) (\$?[\w.-]+)|DPoP: \$\(curl -s '([^']+)'\))"`)
+)
+
+// replayDevGuide runs the example with env and replays its guide.
+func replayDevGuide(t *testing.T, server app.Server, env map[string]string, withDPoP bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, writer := io.Pipe()
 	logs := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- app.Run(ctx, envOf(map[string]string{"PORT": "0"}), writer, logs, server)
+		done <- app.Run(ctx, envOf(env), writer, logs, server)
 		writer.Close()
 	}()
 	t.Cleanup(func() {
@@ -36,10 +65,14 @@ func testDevModePrintedCommands(t *testing.T, server app.Server) {
 
 	vars := map[string]string{}
 	var commands []string
+	base := ""
 	lines := bufio.NewScanner(out)
 	lines.Buffer(make([]byte, 64<<10), 64<<10)
 	for lines.Scan() {
 		line := strings.TrimSpace(lines.Text())
+		if rest, ok := strings.CutPrefix(line, "scopegate example listening on "); ok {
+			base, _, _ = strings.Cut(rest, " ")
+		}
 		if name, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && strings.HasPrefix(line, "export ") {
 			vars[name] = value
 		}
@@ -51,26 +84,69 @@ func testDevModePrintedCommands(t *testing.T, server app.Server) {
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	require.Len(t, vars, 5)
+	require.NotEmpty(t, base)
 	require.GreaterOrEqual(t, len(commands), 10)
+	if withDPoP {
+		require.Len(t, vars, 6)
+		require.Contains(t, vars, "DPOP_TOKEN")
+	} else {
+		require.Len(t, vars, 5)
+	}
 
-	command := regexp.MustCompile(`^curl -i (?:-H "Authorization: Bearer (\$?[\w.-]+)" )?(\S+)\s+# (\d{3})`)
+	proofs := 0
 	for _, c := range commands {
-		m := command.FindStringSubmatch(c)
+		m := devCommand.FindStringSubmatch(c)
 		require.NotNil(t, m, "unexpected command format: %s", c)
-		req, err := http.NewRequest(http.MethodGet, m[2], nil)
-		require.NoError(t, err)
-		if token, isVar := strings.CutPrefix(m[1], "$"); isVar {
-			require.Contains(t, vars, token)
-			req.Header.Set("Authorization", "Bearer "+vars[token])
-		} else if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
+		header := http.Header{}
+		for rest := m[1]; rest != ""; {
+			h := devHeader.FindStringSubmatch(rest)
+			require.NotNil(t, h, "unexpected header format in: %s", c)
+			rest = rest[len(h[0]):]
+			switch {
+			case h[3] != "":
+				// $(curl -s 'URL'): the body of a GET, as curl -s gives it.
+				resp, err := http.Get(h[3])
+				require.NoError(t, err)
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				require.NoError(t, err)
+				require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", h[3], body)
+				header.Set("DPoP", string(body))
+				proofs++
+			default:
+				token := h[2]
+				if name, isVar := strings.CutPrefix(token, "$"); isVar {
+					require.Contains(t, vars, name, c)
+					token = vars[name]
+				}
+				header.Set("Authorization", h[1]+" "+token)
+			}
 		}
-		resp, err := http.DefaultClient.Do(req)
+		urls, wants := []string{m[2]}, []string{m[4]}
+		if m[3] != "" || m[5] != "" {
+			require.True(t, m[3] != "" && m[5] != "", "two URLs and two statuses, or one of each: %s", c)
+			urls, wants = append(urls, m[3]), append(wants, m[5])
+		}
+		// curl sends every URL with the same headers, one after the other.
+		for i, u := range urls {
+			req, err := http.NewRequest(http.MethodGet, u, nil)
+			require.NoError(t, err)
+			req.Header = header.Clone()
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			want, _ := strconv.Atoi(wants[i])
+			assert.Equal(t, want, resp.StatusCode, "%s (URL %d)", c, i+1)
+		}
+	}
+	if withDPoP {
+		assert.GreaterOrEqual(t, proofs, 3, "the guide shows DPoP requests with proofs")
+	} else {
+		assert.Zero(t, proofs)
+		resp, err := http.Get(base + app.DevProofPath + "?htm=GET&htu=" + base + "/api/private")
 		require.NoError(t, err)
 		resp.Body.Close()
-		want, _ := strconv.Atoi(m[3])
-		assert.Equal(t, want, resp.StatusCode, c)
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "DPOP=off serves no proofs")
 	}
 	// The startup prefetch was logged, with no token in the log.
 	assert.Contains(t, logs.String(), `msg="jwks fetched"`)
