@@ -128,9 +128,15 @@ type Config struct {
 	// by default, allowed beside Bearer tokens, proofs checked in full,
 	// each accepted once. See DPoPConfig.
 	DPoP DPoPConfig
-	// ResourceScopes lists the scopes_supported of the metadata, the
-	// scopes a client may ask for to call this API; it needs Resource.
+	// ResourceScopes lists scopes a client may ask for to call this API,
+	// for the scopes_supported of the metadata; it needs Resource. The
+	// metadata adds the scopes every rule of the process names
+	// (RequireScopes, RequireAnyScope, Has), unless ResourceScopesOnly.
 	ResourceScopes []string
+	// ResourceScopesOnly makes scopes_supported list ResourceScopes alone:
+	// for a process serving several APIs, whose rules name each other's
+	// scopes.
+	ResourceScopesOnly bool
 	// ErrorHandler writes the body of failures on the faces that write
 	// answers themselves (httpauth); default the JSON body of Body. The
 	// Echo faces refuse it at New: Echo's HTTPErrorHandler receives every

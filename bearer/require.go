@@ -85,6 +85,7 @@ func require(req scopes.Requirement, name string) Rule {
 		panic(fmt.Sprintf("scopegate: %s: %v", name, err))
 	}
 	scope, description := req.Scope(), describe(scopes.KindOf(req))
+	declaredScopes.add(scope)
 	hint := clerkReverificationHint(req)
 	return authorize(func(_ *http.Request, auth *Auth) *Answer {
 		if !auth.Has(req) {

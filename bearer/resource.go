@@ -25,6 +25,10 @@ type resourceMetadata struct {
 	// DPoPAlgorithms and DPoPRequired describe DPoP when it is on.
 	DPoPAlgorithms []string `json:"dpop_signing_alg_values_supported,omitempty"`
 	DPoPRequired   bool     `json:"dpop_bound_access_tokens_required,omitempty"`
+	// withDeclared adds the scopes the process's rules name to
+	// ScopesSupported when the document is served (Config.ResourceScopesOnly
+	// unset): rules may be built after New.
+	withDeclared bool
 }
 
 // metadataURL returns the URL of the metadata of the resource identified by
@@ -59,8 +63,8 @@ func isLoopbackHost(host string) bool {
 // checker describes DPoP; nil when it is off.
 func newResourceMetadata(cfg *Config, checker *dpopChecker) (*resourceMetadata, string, string, error) {
 	if cfg.Resource == "" {
-		if len(cfg.ResourceScopes) > 0 {
-			return nil, "", "", fmt.Errorf("bearer: ResourceScopes needs Resource, the URL of this API as a protected resource")
+		if len(cfg.ResourceScopes) > 0 || cfg.ResourceScopesOnly {
+			return nil, "", "", fmt.Errorf("bearer: ResourceScopes and ResourceScopesOnly need Resource, the URL of this API as a protected resource")
 		}
 		return nil, "", "", nil
 	}
@@ -74,7 +78,7 @@ func newResourceMetadata(cfg *Config, checker *dpopChecker) (*resourceMetadata, 
 		}
 	}
 	m := &resourceMetadata{Resource: cfg.Resource, ScopesSupported: slices.Clone(cfg.ResourceScopes),
-		BearerMethodsSupported: []string{"header"}}
+		BearerMethodsSupported: []string{"header"}, withDeclared: !cfg.ResourceScopesOnly}
 	for _, ic := range cfg.issuers() {
 		if ic.Issuer != "" && !slices.Contains(m.AuthorizationServers, ic.Issuer) {
 			m.AuthorizationServers = append(m.AuthorizationServers, ic.Issuer)
@@ -94,8 +98,10 @@ func newResourceMetadata(cfg *Config, checker *dpopChecker) (*resourceMetadata, 
 // metadata (RFC 9728), the document OAuth clients (MCP clients among them)
 // read to find the authorization server and the scopes to ask for: mount it
 // at ResourceMetadataPath. It answers 404 when Config.Resource is unset.
+// Its scopes_supported lists Config.ResourceScopes and, unless
+// Config.ResourceScopesOnly, every scope the process's rules name
+// (RequireScopes, RequireAnyScope, Has) when the document is served.
 func (a *Authenticator) ResourceMetadata() http.Handler {
-	body, _ := json.Marshal(a.metadata) // strings only: it cannot fail
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case a.metadata == nil:
@@ -104,6 +110,11 @@ func (a *Authenticator) ResourceMetadata() http.Handler {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		default:
+			doc := *a.metadata
+			if doc.withDeclared {
+				doc.ScopesSupported = declaredScopes.union(doc.ScopesSupported)
+			}
+			body, _ := json.Marshal(doc) // strings only: it cannot fail
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(append(body, '\n'))
 		}

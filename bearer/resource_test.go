@@ -1,14 +1,19 @@
 package bearer_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/clerk"
+	"github.com/scopegate/scopegate/scopes"
 )
 
 // TestResourceMetadataPath derives where the metadata lives from the
@@ -48,7 +53,7 @@ func TestResourceMetadataPath(t *testing.T) {
 	cfg := base
 	cfg.ResourceScopes = []string{"read:messages"}
 	_, err := bearer.New(cfg)
-	assert.ErrorContains(t, err, "ResourceScopes needs Resource")
+	assert.ErrorContains(t, err, "ResourceScopes and ResourceScopesOnly need Resource")
 	cfg.Resource = "https://api.example.com"
 	cfg.ResourceScopes = []string{"read messages"}
 	_, err = bearer.New(cfg)
@@ -60,7 +65,7 @@ func TestResourceMetadataPath(t *testing.T) {
 func TestResourceMetadataHandler(t *testing.T) {
 	cfg := bearer.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"https://api.example.com"},
 		Issuers:  []bearer.IssuerConfig{{Issuer: "https://clerk.example.com", SkipAudienceCheck: true}},
-		Resource: "https://api.example.com", QueryParameter: "access_token",
+		Resource: "https://api.example.com", QueryParameter: "access_token", ResourceScopesOnly: true,
 		DPoP: bearer.DPoPConfig{Mode: bearer.DPoPRequired, Algorithms: []string{"ES256", "EdDSA"}}}
 	auth, err := bearer.New(cfg)
 	require.NoError(t, err)
@@ -81,7 +86,7 @@ func TestResourceMetadataHandler(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	assert.Equal(t, "GET, HEAD", rec.Header().Get("Allow"))
 
-	cfg.Resource, cfg.QueryParameter = "", ""
+	cfg.Resource, cfg.QueryParameter, cfg.ResourceScopesOnly = "", "", false
 	auth, err = bearer.New(cfg)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNotFound, serve(http.MethodGet).Code)
@@ -90,10 +95,48 @@ func TestResourceMetadataHandler(t *testing.T) {
 
 func TestResourceMetadataWithoutDPoP(t *testing.T) {
 	auth, err := bearer.New(bearer.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"https://api.example.com"},
-		Resource: "https://api.example.com", DPoP: bearer.DPoPConfig{Mode: bearer.DPoPOff}})
+		Resource: "https://api.example.com", ResourceScopesOnly: true, DPoP: bearer.DPoPConfig{Mode: bearer.DPoPOff}})
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	auth.ResourceMetadata().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, bearer.MetadataPathPrefix, nil))
 	assert.JSONEq(t, `{"resource":"https://api.example.com","authorization_servers":["https://tenant.auth0.com/"],
 		"bearer_methods_supported":["header"]}`, rec.Body.String(), "no DPoP members when DPoP is off")
+}
+
+// TestResourceMetadataCollectsRuleScopes lists, beside ResourceScopes, the
+// scopes every rule of the process names, including rules built after New,
+// unless ResourceScopesOnly.
+func TestResourceMetadataCollectsRuleScopes(t *testing.T) {
+	cfg := bearer.Config{Issuer: "https://tenant.auth0.com/", Audience: []string{"https://api.example.com"},
+		Resource: "https://api.example.com", ResourceScopes: []string{"metadata-test:configured"}}
+	auth, err := bearer.New(cfg)
+	require.NoError(t, err)
+	cfg.ResourceScopesOnly = true
+	only, err := bearer.New(cfg)
+	require.NoError(t, err)
+
+	bearer.RequireScopes("metadata-test:read", "metadata-test:write")
+	bearer.RequireAnyScope("metadata-test:any")
+	bearer.Has(scopes.Or(scopes.All("metadata-test:read"), scopes.Permission("metadata-test:permission")))
+	bearer.Has(clerk.Role("metadata-test-role")) // a Clerk role is not an OAuth scope
+
+	supported := func(a *bearer.Authenticator) []string {
+		rec := httptest.NewRecorder()
+		a.ResourceMetadata().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, bearer.MetadataPathPrefix, nil))
+		var doc struct {
+			Scopes []string `json:"scopes_supported"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+		return doc.Scopes
+	}
+	var ours []string
+	for _, s := range supported(auth) {
+		if strings.HasPrefix(s, "metadata-test") {
+			ours = append(ours, s)
+		}
+	}
+	assert.Equal(t, []string{"metadata-test:any", "metadata-test:configured", "metadata-test:permission",
+		"metadata-test:read", "metadata-test:write"}, ours, "sorted, each once")
+	assert.True(t, slices.IsSorted(supported(auth)))
+	assert.Equal(t, []string{"metadata-test:configured"}, supported(only))
 }
