@@ -77,6 +77,13 @@ func normalOrigin(scheme, hostport string) (string, error) {
 // characters decoded, the others upper-cased, dot segments removed (RFC
 // 3986 §5.2.4) and "" made "/".
 func normalPath(escaped string) (string, error) {
+	if strings.IndexByte(escaped, '%') < 0 {
+		// Nothing to decode, the common case: no copy.
+		if path := removeDotSegments(escaped); path != "" {
+			return path, nil
+		}
+		return "/", nil
+	}
 	var b strings.Builder
 	b.Grow(len(escaped))
 	for i := 0; i < len(escaped); i++ {
@@ -220,10 +227,35 @@ func requestPath(r *http.Request) string {
 	if uri == "" || uri == "*" {
 		return r.URL.EscapedPath()
 	}
+	if path, ok := plainPath(uri); ok {
+		return path
+	}
 	if u, err := url.ParseRequestURI(uri); err == nil {
 		return u.EscapedPath()
 	}
 	return r.URL.EscapedPath()
+}
+
+// plainPath returns the path of an origin-form request target ("/a/b?q")
+// whose path holds only characters that URL.EscapedPath keeps as they are,
+// and no percent-encoding: the path as parsing it would give, found
+// without parsing, as it is on almost every request.
+func plainPath(uri string) (string, bool) {
+	for i := 0; i < len(uri); i++ {
+		if uri[i] <= ' ' || uri[i] >= 0x7f {
+			return "", false // a target the server would not have parsed
+		}
+	}
+	path, _, _ := strings.Cut(uri, "?")
+	if path == "" || path[0] != '/' {
+		return "", false
+	}
+	for i := 0; i < len(path); i++ {
+		if c := path[i]; !isUnreserved(c) && strings.IndexByte("/!$&'()*+,;=:@", c) < 0 {
+			return "", false
+		}
+	}
+	return path, true
 }
 
 // forwarded reads the scheme and host a trusted proxy reports: the first
