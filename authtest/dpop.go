@@ -86,7 +86,7 @@ func (k *DPoPKey) Proof(method, url string) *ProofBuilder {
 	return &ProofBuilder{
 		key:    k,
 		header: map[string]any{"typ": "dpop+jwt", "alg": k.alg, "jwk": k.jwk},
-		claims: map[string]any{"jti": randomID(), "htm": method, "htu": url, "iat": k.now().Unix()},
+		claims: map[string]any{"jti": randomID(16), "htm": method, "htu": url, "iat": k.now().Unix()},
 	}
 }
 
@@ -189,9 +189,9 @@ func (b *TokenBuilder) BoundTo(k *DPoPKey) *TokenBuilder {
 	return b.Claim("cnf", map[string]string{"jkt": k.thumbprint})
 }
 
-// randomID is a fresh proof identifier.
-func randomID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read does not fail
+// randomID is n random bytes in base64url: a key's "kid", a proof's "jti".
+func randomID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (it aborts the program instead)
 	return base64.RawURLEncoding.EncodeToString(b)
 }

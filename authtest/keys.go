@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -62,11 +61,7 @@ func (i *Issuer) newKey(alg string) (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	kid, err := newKeyID()
-	if err != nil {
-		return nil, err
-	}
-	return &signingKey{kid: kid, alg: alg, signer: signer, published: true}, nil
+	return &signingKey{kid: randomID(12), alg: alg, signer: signer, published: true}, nil
 }
 
 // Rotate generates a new key for alg, publishes it and makes it the key that
@@ -217,16 +212,6 @@ func generateKey(alg string, rsaBits int) (crypto.Signer, error) {
 	default:
 		return nil, fmt.Errorf("authtest: no key type for algorithm %q", alg)
 	}
-}
-
-// newKeyID makes a random kid, so that keys of different issuers, or of one
-// issuer over time, never share one by accident.
-func newKeyID() (string, error) {
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("authtest: make key id: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // NewRSAKey generates an RSA key, for tokens signed by a key the issuer does
