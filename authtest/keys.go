@@ -61,6 +61,8 @@ func (i *Issuer) newKey(alg string) (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A random kid, so that keys of different issuers, or of one issuer
+	// over time, never share one by accident.
 	return &signingKey{kid: randomID(12), alg: alg, signer: signer, published: true}, nil
 }
 
