@@ -12,6 +12,11 @@ import (
 // from request data from growing the set without end.
 const maxDeclaredScopes = 1024
 
+// maxDeclaredScopeBytes is the longest scope name listed: real ones are
+// short, and a longer one is left out of the public document rather than
+// let it grow by what a request sent.
+const maxDeclaredScopeBytes = 128
+
 // declaredScopes are the scopes named by the rules built in this process
 // (RequireScopes, RequireAnyScope, Has): what their 403 challenges ask for,
 // and what protected resource metadata lists in scopes_supported unless
@@ -23,6 +28,9 @@ var declaredScopes scopeSet
 type scopeSet struct {
 	mu    sync.Mutex
 	names map[string]struct{}
+	// version counts the changes, so that a document built from the set
+	// is rebuilt only when it changed.
+	version uint64
 }
 
 // add remembers the space-separated scopes of a rule's challenge.
@@ -36,11 +44,19 @@ func (s *scopeSet) add(scope string) {
 		s.names = make(map[string]struct{})
 	}
 	for name := range strings.FieldsSeq(scope) {
-		if len(s.names) >= maxDeclaredScopes {
-			return
+		if _, ok := s.names[name]; ok || len(s.names) >= maxDeclaredScopes || len(name) > maxDeclaredScopeBytes {
+			continue
 		}
 		s.names[name] = struct{}{}
+		s.version++
 	}
+}
+
+// changes returns the set's version: it differs after every change.
+func (s *scopeSet) changes() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
 }
 
 // union returns extra and the set's names, each once, sorted.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // MetadataPathPrefix is where a protected resource publishes its metadata
@@ -29,6 +30,13 @@ type resourceMetadata struct {
 	// ScopesSupported when the document is served (Config.ResourceScopesOnly
 	// unset): rules may be built after New.
 	withDeclared bool
+}
+
+// encodedMetadata is the served document, encoded, and the version of the
+// declared scopes it was built with.
+type encodedMetadata struct {
+	body    []byte
+	version uint64
 }
 
 // metadataURL returns the URL of the metadata of the resource identified by
@@ -102,6 +110,7 @@ func newResourceMetadata(cfg *Config, checker *dpopChecker) (*resourceMetadata, 
 // Config.ResourceScopesOnly, every scope the process's rules name
 // (RequireScopes, RequireAnyScope, Has) when the document is served.
 func (a *Authenticator) ResourceMetadata() http.Handler {
+	var encoded atomic.Pointer[encodedMetadata]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case a.metadata == nil:
@@ -110,13 +119,21 @@ func (a *Authenticator) ResourceMetadata() http.Handler {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		default:
-			doc := *a.metadata
-			if doc.withDeclared {
-				doc.ScopesSupported = declaredScopes.union(doc.ScopesSupported)
+			// Encoded once, and again only when a rule built since names a
+			// scope not yet listed: the endpoint is public.
+			version := declaredScopes.changes()
+			e := encoded.Load()
+			if e == nil || a.metadata.withDeclared && e.version != version {
+				doc := *a.metadata
+				if doc.withDeclared {
+					doc.ScopesSupported = declaredScopes.union(doc.ScopesSupported)
+				}
+				body, _ := json.Marshal(doc) // strings only: it cannot fail
+				e = &encodedMetadata{body: append(body, '\n'), version: version}
+				encoded.Store(e)
 			}
-			body, _ := json.Marshal(doc) // strings only: it cannot fail
 			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(append(body, '\n'))
+			_, _ = w.Write(e.body)
 		}
 	})
 }

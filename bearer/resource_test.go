@@ -120,9 +120,10 @@ func TestResourceMetadataCollectsRuleScopes(t *testing.T) {
 	bearer.Has(scopes.Or(scopes.All("metadata-test:read"), scopes.Permission("metadata-test:permission")))
 	bearer.Has(clerk.Role("metadata-test-role")) // a Clerk role is not an OAuth scope
 
+	handlers := map[*bearer.Authenticator]http.Handler{auth: auth.ResourceMetadata(), only: only.ResourceMetadata()}
 	supported := func(a *bearer.Authenticator) []string {
 		rec := httptest.NewRecorder()
-		a.ResourceMetadata().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, bearer.MetadataPathPrefix, nil))
+		handlers[a].ServeHTTP(rec, httptest.NewRequest(http.MethodGet, bearer.MetadataPathPrefix, nil))
 		var doc struct {
 			Scopes []string `json:"scopes_supported"`
 		}
@@ -138,5 +139,11 @@ func TestResourceMetadataCollectsRuleScopes(t *testing.T) {
 	assert.Equal(t, []string{"metadata-test:any", "metadata-test:configured", "metadata-test:permission",
 		"metadata-test:read", "metadata-test:write"}, ours, "sorted, each once")
 	assert.True(t, slices.IsSorted(supported(auth)))
+	assert.Equal(t, []string{"metadata-test:configured"}, supported(only))
+
+	// The document is encoded once, and again when a rule built after it
+	// was served names a new scope.
+	bearer.RequireScopes("metadata-test:later")
+	assert.Contains(t, supported(auth), "metadata-test:later")
 	assert.Equal(t, []string{"metadata-test:configured"}, supported(only))
 }

@@ -107,10 +107,6 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if len(signature) == 0 || key.key.Verify(p.Algorithm, b.signingInput, signature) != nil {
 		return Proof{}, ErrProofSignature
 	}
-	if !cached {
-		// Only a key that has signed a proof is remembered.
-		keys.put(jwk, key)
-	}
 	p.KeyThumbprint = key.thumbprint
 	payload, err := b.decode(b.payload, "payload")
 	if err != nil {
@@ -122,6 +118,10 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	}
 	if err := p.readClaims(members); err != nil {
 		return Proof{}, err
+	}
+	if !cached {
+		// Only the key of a proof that verified in full is remembered.
+		keys.put(jwk, key)
 	}
 	return p, nil
 }

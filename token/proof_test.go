@@ -107,7 +107,23 @@ func TestVerifyProofRefuses(t *testing.T) {
 			assert.ErrorIs(t, err, tt.want, "with the key remembered")
 		})
 	}
-	assert.Equal(t, 1, warm.CachedKeys(), "no refused proof's key is remembered")
+	assert.Equal(t, 1, warm.CachedKeys(), "refused proofs of the key already remembered add nothing")
+
+	// A key new to the verifier is remembered only when its proof verifies
+	// in full: not when the signature fails, nor when the claims do.
+	fresh := authtest.MustDPoPKey(t, "ES256")
+	for name, raw := range map[string]string{
+		"signed by another key": fresh.Proof("GET", proofURL).SignedBy(other).MustSign(t),
+		"no jti":                fresh.Proof("GET", proofURL).Without("jti").MustSign(t),
+		"iat a string":          fresh.Proof("GET", proofURL).Claim("iat", "now").MustSign(t),
+	} {
+		_, err := warm.Verify(raw)
+		require.Error(t, err, name)
+		assert.Equal(t, 1, warm.CachedKeys(), "%s: the key of a refused proof is not remembered", name)
+	}
+	_, err = warm.Verify(fresh.Proof("GET", proofURL).MustSign(t))
+	require.NoError(t, err)
+	assert.Equal(t, 2, warm.CachedKeys())
 }
 
 func TestVerifyProofMaxBytes(t *testing.T) {

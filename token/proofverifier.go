@@ -30,7 +30,10 @@ type ProofConfig struct {
 }
 
 // ProofVerifier verifies DPoP proofs as VerifyProof does, and remembers the
-// public keys they carry once a proof they signed has verified. A client
+// public keys they carry once a proof they signed has verified in full
+// (signature and claims; whether it fits the request and the token is the
+// caller's to judge, so a client holding any valid proof can add its key:
+// the bound keeps that from costing more than re-parsing evicted keys). A client
 // signs every proof with one key, so parsing that key and computing its
 // thumbprint (as much as a third of a proof's cost) happens once per client
 // rather than once per request. Keys are remembered by their exact JSON

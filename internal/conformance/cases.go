@@ -88,6 +88,7 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	client := authtest.MustDPoPKey(t, "ES256")
 	boundReader := iss.Token().BoundTo(client).Scope("read:messages").MustSign(t)
 	boundNoScope := iss.Token().BoundTo(client).MustSign(t)
+	boundMFA := iss.Token().BoundTo(client).Claim("acr", MultiFactor).Claim("auth_time", now.Unix()).MustSign(t)
 	// proof is a fresh proof of a GET of path (as the test server's
 	// requests are addressed) for tok.
 	proof := func(path, tok string) *authtest.ProofBuilder {
@@ -95,6 +96,10 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	}
 	withDPoP := func(path, authorization, dpopProof string) request {
 		return request{path: path, authorization: []string{authorization}, header: map[string]string{"DPoP": dpopProof}}
+	}
+	replayed := func(r request) request {
+		r.again = true
+		return r
 	}
 	onDPoP := func(code, description string) string {
 		return `Bearer realm="api", DPoP realm="api", error="` + code + `", error_description="` + description + `", algs="` + DPoPAlgorithms + `"`
@@ -298,6 +303,12 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"dpop, lacks the scope", "default", withDPoP(PrivateScoped, "DPoP "+boundNoScope, proof(PrivateScoped, boundNoScope).MustSign(t)), refused(403,
 			`Bearer realm="api", DPoP realm="api", error="insufficient_scope", error_description="token lacks the required scope", scope="read:messages", algs="`+DPoPAlgorithms+`"`,
 			bodyScope)},
+		{"dpop, proof replayed", "default", replayed(withDPoP(Private, "DPoP "+boundReader, proof(Private, boundReader).MustSign(t))), refused(401,
+			onDPoP("invalid_dpop_proof", "DPoP proof has been used before"), errorBody("invalid_dpop_proof", "DPoP proof has been used before"))},
+		{"dpop, step-up passed", "default", withDPoP(StepUp, "DPoP "+boundMFA, proof(StepUp, boundMFA).MustSign(t)), ok},
+		{"dpop, step-up needed", "default", withDPoP(StepUp, "DPoP "+boundNoScope, proof(StepUp, boundNoScope).MustSign(t)), refused(401,
+			`Bearer realm="api", DPoP realm="api", error="insufficient_user_authentication", error_description="token lacks the required authentication level", acr_values="`+MultiFactor+`", max_age="600", algs="`+DPoPAlgorithms+`"`,
+			stepUpLevelB)},
 		{"dpop required, no token", "dpop-required", get(Private), refused(401, `DPoP realm="api", algs="`+DPoPAlgorithms+`"`, bodyNoAuth)},
 		{"dpop required, Bearer", "dpop-required", get(Private, "Bearer "+reader), refused(401,
 			dpopOnly("invalid_token", "this API accepts only DPoP-bound tokens sent with the DPoP scheme"),

@@ -25,6 +25,9 @@ type request struct {
 	cookie        string            // the __session cookie, when set
 	query         url.Values        // the query string
 	header        map[string]string // other headers
+	// again sends the request twice and checks the second answer: a
+	// replayed DPoP proof.
+	again bool
 }
 
 // want is what a case must get back: WWW-Authenticate, Retry-After and
@@ -103,6 +106,9 @@ func serve(h http.Handler, r request) *httptest.ResponseRecorder {
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)
+	}
+	if r.again {
+		h.ServeHTTP(httptest.NewRecorder(), req.Clone(req.Context()))
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
