@@ -29,8 +29,22 @@ type Auth struct {
 	// IsAuthenticated is true only for a request whose token passed
 	// verification.
 	IsAuthenticated bool
-	// UserID is the "sub" claim.
+	// UserID is the "sub" claim of a user's token; "" for a machine's
+	// (TokenType M2MToken), whose subject is in Subject and MachineID.
 	UserID string
+	// TokenType is the kind of token: SessionToken, OAuthToken or
+	// M2MToken; "" when signed out.
+	TokenType TokenType
+	// Subject is the "sub" claim, whoever it names.
+	Subject string
+	// TokenID is the "jti" claim, the token's own identifier.
+	TokenID string
+	// ClientID is the OAuth client the token was issued to ("client_id",
+	// else "azp"), for OAuth and machine tokens.
+	ClientID string
+	// MachineID names the machine of an M2MToken: its "sub" for Clerk's
+	// (mch_...), its client for an OAuth client-credentials token.
+	MachineID string
 	// SessionID is the "sid" claim (Clerk session tokens carry one).
 	SessionID string
 	// SessionStatus is Clerk's "sts" claim ("active", "pending"). A pending
@@ -81,6 +95,11 @@ type session struct {
 	// reports a "cnf" naming only methods this API cannot check.
 	jkt          string
 	otherBinding bool
+	// machine holds the claims that tell a client's own token from a
+	// user's; tokenType is what they, the header and the issuer's
+	// ecosystem make of the token.
+	machine   machineClaims
+	tokenType TokenType
 }
 
 // presence is a set of the string fields of Auth.
@@ -234,6 +253,7 @@ func (a *Auth) decodeClaims(v any) error {
 // that frontends reading /me-style endpoints see familiar fields.
 type authJSON struct {
 	IsAuthenticated       bool            `json:"isAuthenticated"`
+	TokenType             *TokenType      `json:"tokenType"`
 	UserID                *string         `json:"userId"`
 	SessionID             *string         `json:"sessionId"`
 	SessionStatus         *string         `json:"sessionStatus"`
@@ -264,6 +284,12 @@ func (a *Auth) MarshalJSON() ([]byte, error) {
 	if !a.IsAuthenticated {
 		return json.Marshal(out)
 	}
+	if a.TokenType == M2MToken {
+		return a.machineJSON()
+	}
+	if a.TokenType != "" {
+		out.TokenType = &a.TokenType
+	}
 	out.UserID = a.field(a.UserID, hasUserID)
 	out.SessionID = a.field(a.SessionID, hasSessionID)
 	claims := a.Claims()
@@ -282,6 +308,36 @@ func (a *Auth) MarshalJSON() ([]byte, error) {
 	out.OrgPermissions = a.OrgPermissions()
 	out.Scopes = nonNil(a.Scopes())
 	out.Permissions = nonNil(a.Permissions())
+	return json.Marshal(out)
+}
+
+// machineAuthJSON is the JSON form of a machine's auth object, with the
+// members of Clerk's machine auth object for an M2M token.
+type machineAuthJSON struct {
+	IsAuthenticated bool            `json:"isAuthenticated"`
+	TokenType       TokenType       `json:"tokenType"`
+	ID              *string         `json:"id"`
+	Subject         *string         `json:"subject"`
+	MachineID       *string         `json:"machineId"`
+	ClientID        *string         `json:"clientId"`
+	Scopes          []string        `json:"scopes"`
+	Claims          json.RawMessage `json:"claims"`
+}
+
+// machineJSON renders a signed-in machine: no user, session or
+// organization members, which a machine has none of.
+func (a *Auth) machineJSON() ([]byte, error) {
+	str := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	out := machineAuthJSON{IsAuthenticated: true, TokenType: a.TokenType, ID: str(a.TokenID), Subject: str(a.Subject),
+		MachineID: str(a.MachineID), ClientID: str(a.ClientID), Scopes: nonNil(a.Scopes()), Claims: json.RawMessage("null")}
+	if claims := a.Claims(); !claims.IsZero() {
+		out.Claims = claims.Raw()
+	}
 	return json.Marshal(out)
 }
 

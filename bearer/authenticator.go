@@ -29,8 +29,10 @@ type Authenticator struct {
 	acceptPending bool
 	// ignorePermissionsClaim drops Auth0's "permissions" from the grants.
 	ignorePermissionsClaim bool
-	// sessionTokensOnly refuses what Clerk does not count as a session token.
-	sessionTokensOnly bool
+	// clerkTokens types tokens as Clerk does (Config.ClerkTokens); accepts
+	// is what a route accepts when its middleware does not say.
+	clerkTokens bool
+	accepts     typeSet
 	// metadata is the protected resource metadata, served at metadataPath;
 	// nil without Config.Resource.
 	metadata     *resourceMetadata
@@ -52,7 +54,14 @@ func New(cfg Config) (*Authenticator, error) {
 		acceptPending: cfg.AcceptPendingSessions,
 
 		ignorePermissionsClaim: cfg.IgnorePermissionsClaim,
-		sessionTokensOnly:      cfg.SessionTokensOnly,
+		clerkTokens:            cfg.ClerkTokens,
+		accepts:                allTypes,
+	}
+	if cfg.AcceptsToken != nil {
+		var err error
+		if a.accepts, err = newTypeSet(cfg.AcceptsToken, "Config.AcceptsToken"); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkSignInURL(a.how.signInURL); err != nil {
 		return nil, err
@@ -87,8 +96,8 @@ func New(cfg Config) (*Authenticator, error) {
 		if len(cfg.issuers()) > 0 {
 			return nil, errors.New("bearer: set either ValidateToken or Issuer/Audience/Keys, not both: a plugged validator does its own checks")
 		}
-		if cfg.SessionTokensOnly {
-			return nil, errors.New("bearer: SessionTokensOnly needs the built-in verifier, which sees the token's header; leave ValidateToken unset or SessionTokensOnly false")
+		if cfg.ClerkTokens {
+			return nil, errors.New("bearer: ClerkTokens needs the built-in verifier, which sees the token's header; leave ValidateToken unset or ClerkTokens false")
 		}
 		if cfg.MaxTokenBytes < 0 {
 			return nil, errors.New("bearer: MaxTokenBytes must not be negative (zero takes the default)")
@@ -155,13 +164,18 @@ func (a *Authenticator) CacheStats() token.CacheStats {
 // headers before they get here. A request the Skipper skips is returned as
 // it is.
 func (a *Authenticator) Require(r *http.Request) (*http.Request, *Answer) {
+	return a.require(r, a.accepts)
+}
+
+// require is Require for a route accepting the token types accepts.
+func (a *Authenticator) require(r *http.Request, accepts typeSet) (*http.Request, *Answer) {
 	if a.skipper(r) {
 		return r, nil
 	}
 	if isPreflight(r) {
 		return r, preflightAnswer
 	}
-	auth := a.authenticate(r)
+	auth := a.authenticate(r, accepts)
 	if !auth.IsAuthenticated {
 		return r, fail(failure(&auth), &auth)
 	}
@@ -174,17 +188,22 @@ func (a *Authenticator) Require(r *http.Request) (*http.Request, *Answer) {
 // in; RequireAuth further on answers with the reason. CORS preflights and
 // skipped requests are returned as they are.
 func (a *Authenticator) Attach(r *http.Request) *http.Request {
+	return a.attach(r, a.accepts)
+}
+
+// attach is Attach for a route accepting the token types accepts.
+func (a *Authenticator) attach(r *http.Request, accepts typeSet) *http.Request {
 	if a.skipper(r) || isPreflight(r) {
 		return r
 	}
-	return attach(r, a.authenticate(r))
+	return attach(r, a.authenticate(r, accepts))
 }
 
 // authenticate turns a request into its auth object, the request's own
 // copy.
-func (a *Authenticator) authenticate(r *http.Request) Auth {
+func (a *Authenticator) authenticate(r *http.Request, accepts typeSet) Auth {
 	raw, scheme, reqErr := a.sources.extract(r)
-	auth := a.authenticateToken(r, raw, scheme, reqErr)
+	auth := a.authenticateToken(r, raw, scheme, reqErr, accepts)
 	auth.scheme = scheme
 	var e *Error
 	if errors.As(auth.Err, &e) && e.Scheme == "" {
@@ -194,7 +213,7 @@ func (a *Authenticator) authenticate(r *http.Request) Auth {
 }
 
 // authenticateToken authenticates the token raw that came with scheme.
-func (a *Authenticator) authenticateToken(r *http.Request, raw, scheme string, reqErr *Error) Auth {
+func (a *Authenticator) authenticateToken(r *http.Request, raw, scheme string, reqErr *Error, accepts typeSet) Auth {
 	if reqErr != nil {
 		return a.signedOut(reqErr)
 	}
@@ -233,6 +252,11 @@ func (a *Authenticator) authenticateToken(r *http.Request, raw, scheme string, r
 	auth := a.admit(d)
 	if !auth.IsAuthenticated {
 		return auth
+	}
+	if !accepts.has(auth.TokenType) {
+		// Before the DPoP proof: a token the route refuses spends no
+		// proof in the replay store.
+		return a.signedOut(invalidToken(auth.TokenType.refusal(), ErrTokenType))
 	}
 	return a.confirm(r, raw, scheme, auth)
 }
@@ -289,10 +313,27 @@ func (a *Authenticator) derive(validated any) *derivation {
 	if auth.session.otherBinding {
 		return &derivation{description: descOtherBinding}
 	}
-	if a.sessionTokensOnly {
-		if err := checkSessionToken(auth.Token()); err != nil {
-			return &derivation{description: descNotSessionToken, cause: err}
+	s := auth.session
+	var ok bool
+	var header token.Header
+	if tok := auth.Token(); !tok.IsZero() {
+		header = tok.Header()
+	}
+	if s.tokenType, ok = typeOf(a.clerkTokens, header, auth.Subject, s.machine); !ok {
+		return &derivation{description: descNoTokenType, cause: ErrTokenType}
+	}
+	auth.TokenType, auth.TokenID = s.tokenType, s.machine.id
+	if s.tokenType == M2MToken {
+		// A machine is not a person: UserID stays empty, so that a handler
+		// reading it never takes the machine for a user.
+		auth.UserID, auth.present = "", auth.present&^hasUserID
+		auth.MachineID = auth.Subject
+		if !a.clerkTokens {
+			auth.MachineID = cmp.Or(s.machine.clientID, s.machine.authorizedParty, auth.Subject)
 		}
+	}
+	if s.tokenType != SessionToken {
+		auth.ClientID = cmp.Or(s.machine.clientID, s.machine.authorizedParty)
 	}
 	if a.ignorePermissionsClaim {
 		auth.session.grants.Permissions = nil

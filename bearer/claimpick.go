@@ -30,6 +30,10 @@ const (
 	pickACR
 	pickAuthTime
 	pickCnf
+	pickGrantType
+	pickClientID
+	pickAuthorizedParty
+	pickTokenID
 	numPicked
 )
 
@@ -75,6 +79,14 @@ func pickedIndex(name string) pickedClaim {
 		return pickAuthTime
 	case "cnf":
 		return pickCnf
+	case "gty":
+		return pickGrantType
+	case "client_id":
+		return pickClientID
+	case "azp":
+		return pickAuthorizedParty
+	case "jti":
+		return pickTokenID
 	}
 	return numPicked
 }

@@ -70,13 +70,21 @@ type Config struct {
 	// Clerk's has({ permission }) does. Default false: one Permission check
 	// serves Auth0 and Clerk tokens alike. The Clerk preset sets it.
 	IgnorePermissionsClaim bool
-	// SessionTokensOnly signs out every token that Clerk does not count as
-	// a session token, as Clerk's authenticateRequest does by default: one
-	// whose "cat" header names another category (machine-to-machine, JWT
-	// templates), one typed "at+jwt" (OAuth access tokens), or one whose
-	// subject is a machine ("mch_..."). Default false; the Clerk preset sets
-	// it. It needs the built-in verifier, which sees the token's header.
-	SessionTokensOnly bool
+	// AcceptsToken lists the token types a route accepts when its
+	// middleware does not say (see AcceptsToken, the route option): a valid
+	// token of another type is signed out, never taken for a user. Default:
+	// SessionToken with ClerkTokens (Clerk's default acceptsToken), every
+	// type otherwise (user and client-credentials tokens alike, as
+	// express-oauth2-jwt-bearer accepts them).
+	AcceptsToken []TokenType
+	// ClerkTokens types tokens as Clerk's authenticateRequest does: a
+	// machine subject ("mch_...") or the M2M "cat" makes an M2MToken,
+	// "typ" at+jwt an OAuthToken, the session "cat" (or none) a
+	// SessionToken, and any other "cat" (a JWT template's) no type a
+	// request may present. Without it, a client-credentials token is an
+	// M2MToken and any other an OAuthToken. The Clerk preset sets it. It
+	// needs the built-in verifier, which sees the token's header.
+	ClerkTokens bool
 	// MaxTokenBytes caps the raw token; default token.DefaultMaxTokenBytes.
 	// The cap applies to a plugged ValidateToken too.
 	MaxTokenBytes int

@@ -53,8 +53,9 @@ type ClerkOptions struct {
 // Clerk returns the configuration for Clerk session tokens, checked as
 // Clerk's SDKs check them: issuer from the publishable key or Frontend API
 // URL, RS256/RS384/RS512 only, "sub" required, "typ" JWT if present, no
-// audience check (session tokens carry none), session tokens only (no
-// machine-to-machine or OAuth tokens, as Clerk's default), the __session cookie,
+// audience check (session tokens carry none), tokens typed as Clerk types
+// them and session tokens only unless a route accepts others (Clerk's
+// default acceptsToken), the __session cookie,
 // Permission answered from the organization's permissions only, and
 // networkless verification when JWTKey is given. Adjust the returned Config
 // further if needed, then pass it to New.
@@ -68,9 +69,10 @@ func Clerk(o ClerkOptions) (Config, error) {
 		SkipAudienceCheck:       true,
 		Algorithms:              []string{jwks.RS256, jwks.RS384, jwks.RS512},
 		RequireSubject:          true,
-		TokenTypes:              []string{"JWT"},
+		TokenTypes:              []string{"JWT", "at+jwt"},
 		IgnorePermissionsClaim:  true,
-		SessionTokensOnly:       true,
+		ClerkTokens:             true,
+		AcceptsToken:            []TokenType{SessionToken},
 		ClerkReverificationBody: true,
 		AuthorizedParties:       o.AuthorizedParties,
 		SignInURL:               o.SignInURL,

@@ -47,10 +47,12 @@ func newAuth(validated any) (Auth, error) {
 	// (null included) already failed; the string is shared with them rather
 	// than copied, so the cache counts it once, with the token.
 	auth.UserID = s.claims.Subject()
+	auth.Subject = auth.UserID
 	if c.given(pickSub) {
 		auth.present |= hasUserID
 	}
 	s.acr, s.authTime = stepUpClaims(c)
+	s.machine = machineClaimsOf(c)
 	if c.given(pickCnf) {
 		if s.jkt, s.otherBinding, err = binding(c.values[pickCnf]); err != nil {
 			return Auth{}, err

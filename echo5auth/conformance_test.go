@@ -37,6 +37,8 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 	e.GET(conformance.AnyScope, ok, strict, echo5auth.RequireAnyScope("read:messages", "write:messages"))
 	e.GET(conformance.Tenant, ok, strict, echo5auth.ClaimEquals("tenant", "acme"))
 	e.GET(conformance.Me, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) }, auth.WithAuth())
+	e.GET(conformance.Machine, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) },
+		auth.CheckJWT(bearer.AcceptsToken(bearer.M2MToken)))
 	e.GET(conformance.Reverified, ok, strict, echo5auth.Has(clerk.Reverification("strict")))
 	e.GET(conformance.Metadata, echo.WrapHandler(auth.ResourceMetadata()))
 	e.GET(conformance.StepUp, ok, strict, echo5auth.RequireStepUp(conformance.StepUpRequirement))

@@ -63,10 +63,13 @@ func New(cfg Config) (*Authenticator, error) {
 // CheckJWT returns the strict middleware: a request without a valid token is
 // answered 401 (400 when malformed, 503 when keys are unavailable) and never
 // reaches the handler.
-func (a *Authenticator) CheckJWT() echo.MiddlewareFunc {
+// Options set the route's own rules, such as the token types it accepts
+// (bearer.AcceptsToken).
+func (a *Authenticator) CheckJWT(opts ...bearer.RouteOption) echo.MiddlewareFunc {
+	route := a.Route(opts...)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
-			r, answer := a.Require(c.Request())
+			r, answer := route.Require(c.Request())
 			if answer != nil {
 				return respond(c, answer)
 			}
@@ -80,10 +83,12 @@ func (a *Authenticator) CheckJWT() echo.MiddlewareFunc {
 // in or signed out, and always calls the handler. A token that is present but
 // invalid is never treated as signed in; RequireAuth further down the chain
 // answers with the reason.
-func (a *Authenticator) WithAuth() echo.MiddlewareFunc {
+// Options are CheckJWT's.
+func (a *Authenticator) WithAuth(opts ...bearer.RouteOption) echo.MiddlewareFunc {
+	route := a.Route(opts...)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
-			c.SetRequest(a.Attach(c.Request()))
+			c.SetRequest(route.Attach(c.Request()))
 			return next(c)
 		}
 	}

@@ -63,7 +63,7 @@ func assertJSONFields(t *testing.T, want string, got map[string]json.RawMessage)
 }
 
 // signedOutJSON is the JSON of a signed-out auth object, Clerk's field names, sessionClaims apart.
-const signedOutJSON = `{"isAuthenticated":false,"userId":null,"sessionId":null,"sessionStatus":null,"actor":null,
+const signedOutJSON = `{"isAuthenticated":false,"tokenType":null,"userId":null,"sessionId":null,"sessionStatus":null,"actor":null,
 	"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":null,"permissions":null}`
 
 // docsExample is Clerk's documented version 2 example token.
@@ -94,13 +94,13 @@ func TestClerkAuthObjectV1(t *testing.T) {
 	assert.Equal(t, "acme", auth.OrgSlug)
 	assert.Equal(t, []string{"org:admin:example", "admin:billing"}, auth.OrgPermissions())
 	assert.Equal(t, []float64{3, 7.5}, auth.FactorVerificationAge())
-	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":"sess_1","sessionStatus":"active",
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":"sess_1","sessionStatus":"active",
 		"actor":{"sub":"user_admin","iss":"https://dashboard.clerk.com"},"orgId":"org_1","orgRole":"org:admin","orgSlug":"acme",
 		"orgPermissions":["org:admin:example","admin:billing"],"factorVerificationAge":[3,7.5],"scopes":[],"permissions":[]}`, body)
 	var payload map[string]any
 	require.NoError(t, json.Unmarshal(claims, &payload))
 	assert.Equal(t, "org_1", payload["org_id"], "sessionClaims is the whole payload")
-	assert.NotContains(t, body, "tokenType", "Clerk's tokenType is left out")
+	assert.JSONEq(t, `"oauth_token"`, string(body["tokenType"]), "a user's token from an issuer not typed as Clerk's")
 
 	for req, want := range map[scopes.Requirement]bool{
 		clerk.Role("admin"):                          true,
@@ -132,7 +132,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	assert.Equal(t, []string{"org:dashboard:manage", "org:dashboard:read", "org:teams:read"}, auth.OrgPermissions())
 	assert.Nil(t, auth.FactorVerificationAge())
 	assert.Empty(t, auth.SessionStatus)
-	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":"sess_2abc","sessionStatus":null,"actor":null,
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":"sess_2abc","sessionStatus":null,"actor":null,
 		"orgId":"org_2xyz","orgRole":"org:admin","orgSlug":"acme",
 		"orgPermissions":["org:dashboard:manage","org:dashboard:read","org:teams:read"],
 		"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
@@ -146,7 +146,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 		Claim("o", map[string]any{}).MustSign(t))
 	assert.Empty(t, auth.OrgID)
 	assert.Equal(t, []string{}, auth.OrgPermissions())
-	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":[],"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
 	assert.False(t, auth.Has(clerk.Role("admin")))
 	assert.True(t, auth.Has(clerk.Feature("a")))
@@ -154,7 +154,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	// No o: no organization; org features still count. rol prefixed: org:org:admin, still admin.
 	_, body, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).Claim("fea", "o:a").
 		Claim("org_id", "org_legacy").MustSign(t))
-	assertJSONFields(t, `{"isAuthenticated":true,"userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
 	auth, _, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).
 		Claim("o", map[string]any{"id": "org_1", "rol": "org:admin"}).MustSign(t))
@@ -241,7 +241,7 @@ func TestClerkPendingSession(t *testing.T) {
 	assert.Nil(t, auth.OrgPermissions())
 	assert.False(t, auth.Has(clerk.Role("admin")))
 	assert.JSONEq(t, `null`, string(claims))
-	assertJSONFields(t, `{"isAuthenticated":false,"userId":null,"sessionId":null,"sessionStatus":"pending","actor":null,
+	assertJSONFields(t, `{"isAuthenticated":false,"tokenType":null,"userId":null,"sessionId":null,"sessionStatus":"pending","actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":null,"permissions":null}`, body)
 
 	// Only the exact string "pending" counts.

@@ -136,7 +136,7 @@ func TestAuthObject(t *testing.T) {
 	assert.NotContains(t, rec.Body.String(), tok[:20], "the token itself is never rendered")
 
 	rec = h.serve(http.MethodGet, "/me")
-	assert.JSONEq(t, `{"isAuthenticated":false,"userId":null,"sessionId":null,"sessionStatus":null,"sessionClaims":null,"actor":null,"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":null,"permissions":null}`, rec.Body.String())
+	assert.JSONEq(t, `{"isAuthenticated":false,"tokenType":null,"userId":null,"sessionId":null,"sessionStatus":null,"sessionClaims":null,"actor":null,"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":null,"permissions":null}`, rec.Body.String())
 	assert.Nil(t, validated)
 	assert.ErrorIs(t, customErr, bearer.ErrMissingToken)
 	assert.Nil(t, custom)

@@ -34,7 +34,7 @@ var (
 	ErrInsufficientScope = bearer.ErrInsufficientScope
 	ErrPendingSession    = bearer.ErrPendingSession
 	ErrUnavailable       = bearer.ErrUnavailable
-	ErrNotSessionToken   = bearer.ErrNotSessionToken
+	ErrTokenType         = bearer.ErrTokenType
 )
 
 // Auth0 returns the configuration of an API protected by Auth0; see

@@ -50,10 +50,13 @@ func New(cfg Config) (*Authenticator, error) {
 // CheckJWT returns the strict middleware: a request without a valid token is
 // answered 401 (400 when malformed, 503 when keys are unavailable) and never
 // reaches the handler.
-func (a *Authenticator) CheckJWT() func(http.Handler) http.Handler {
+// Options set the route's own rules, such as the token types it accepts
+// (bearer.AcceptsToken).
+func (a *Authenticator) CheckJWT(opts ...bearer.RouteOption) func(http.Handler) http.Handler {
+	route := a.Route(opts...)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r, answer := a.Require(r)
+			r, answer := route.Require(r)
 			if answer != nil {
 				answer.Write(w, r)
 				return
@@ -67,10 +70,12 @@ func (a *Authenticator) CheckJWT() func(http.Handler) http.Handler {
 // in or signed out, and always calls the handler. A token that is present but
 // invalid is never treated as signed in; RequireAuth further down the chain
 // answers with the reason.
-func (a *Authenticator) WithAuth() func(http.Handler) http.Handler {
+// Options are CheckJWT's.
+func (a *Authenticator) WithAuth(opts ...bearer.RouteOption) func(http.Handler) http.Handler {
+	route := a.Route(opts...)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, a.Attach(r))
+			next.ServeHTTP(w, route.Attach(r))
 		})
 	}
 }

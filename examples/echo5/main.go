@@ -43,6 +43,10 @@ func newServer(s app.Settings) (http.Handler, *bearer.Authenticator, error) {
 	api.GET("/step-up", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, app.StepUpMessage)
 	}, auth.CheckJWT(), echo5auth.RequireStepUp(s.StepUp))
+	// Services only: a client-credentials (machine) token, never a user's.
+	api.GET("/machine", func(c *echo.Context) error {
+		return c.JSON(http.StatusOK, echo5auth.GetAuth(c))
+	}, auth.CheckJWT(bearer.AcceptsToken(bearer.M2MToken)))
 	// Lax: signed in or signed out, the handler runs and shows what it knows.
 	api.GET("/me", func(c *echo.Context) error {
 		return c.JSON(http.StatusOK, echo5auth.GetAuth(c))

@@ -33,6 +33,10 @@ func newServer(s app.Settings) (http.Handler, *bearer.Authenticator, error) {
 	mux.Handle("GET /api/org-admin", strict(httpauth.Has(scopes.Permission("org:admin:example"))(answer(app.OrgAdminMessage))))
 	// Step-up (RFC 9470): a recent enough, strong enough authentication.
 	mux.Handle("GET /api/step-up", strict(httpauth.RequireStepUp(s.StepUp)(answer(app.StepUpMessage))))
+	// Services only: a client-credentials (machine) token, never a user's.
+	mux.Handle("GET /api/machine", auth.CheckJWT(bearer.AcceptsToken(bearer.M2MToken))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, httpauth.GetAuth(r))
+	})))
 	// Lax: signed in or signed out, the handler runs and shows what it knows.
 	mux.Handle("GET /api/me", auth.WithAuth()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, httpauth.GetAuth(r))

@@ -76,6 +76,9 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	otherIssuer := iss.Token().Claim("iss", "https://evil.example/").MustSign(t)
 	algNone := iss.Token().Algorithm("none").MustSign(t)
 	downToken := env.down.Token().MustSign(t)
+	// A client-credentials token, as Auth0 issues them.
+	service := iss.Token().Subject("svc-1@clients").Claim("gty", "client-credentials").Claim("azp", "svc-1").
+		Claim("jti", "cc-1").Scope("read:messages").MustSign(t)
 	now := time.Now()
 	mfaNow := iss.Token().Claim("acr", MultiFactor).Claim("auth_time", now.Unix()).MustSign(t)
 	mfaOld := iss.Token().Claim("acr", MultiFactor).Claim("auth_time", now.Add(-11*time.Minute).Unix()).MustSign(t)
@@ -125,7 +128,9 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	missingTenantC, missingTenantB := invalidToken("api", "Missing 'tenant' claim")
 	unexpectedTenantC, unexpectedTenantB := invalidToken("api", "Unexpected 'tenant' value")
 	realmMalformedC, realmMalformedB := invalidToken("orders", "token is malformed")
-	notSessionC, notSessionB := invalidToken("api", "token is not a session token")
+	notSessionC, notSessionB := invalidToken("api", "route does not accept machine tokens")
+	machineOnlyC, machineOnlyB := invalidToken("api", "route does not accept OAuth access tokens")
+	noSessionsC, noSessionsB := invalidToken("api", "route does not accept session tokens")
 	stepUpLevelC, stepUpLevelB := insufficientAuthentication("token lacks the required authentication level")
 	reverifyC := `Bearer realm="api", error="insufficient_scope", error_description="session needs a more recent verification"`
 	stepUpAgeC, stepUpAgeB := insufficientAuthentication("token's authentication is too old")
@@ -202,6 +207,24 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"lax, malformed request", "default", get(Me, "Bearer "+valid, "Bearer "+valid), want{status: 200, fields: map[string]string{
 			"isAuthenticated": "false"}}},
 		{"RequireAuth after lax, API call", "default", get(Account), refused(401, bare, bodyNoAuth)},
+
+		// Token types: a route for machines takes client-credentials tokens
+		// only; a route that does not say takes every access token, as
+		// express-oauth2-jwt-bearer does; a machine is never a user.
+		{"machine route, client credentials", "default", get(Machine, "Bearer "+service), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "true", "tokenType": `"m2m_token"`, "machineId": `"svc-1"`, "clientId": `"svc-1"`, "subject": `"svc-1@clients"`,
+			"id": `"cc-1"`, "scopes": `["read:messages"]`}}},
+		{"machine route, a user's token", "default", get(Machine, "Bearer "+reader), refused(401, machineOnlyC, machineOnlyB)},
+		{"machine route, no token", "default", get(Machine), refused(401, bare, bodyNoAuth)},
+		{"machine route, forged", "default", get(Machine, "Bearer "+authtest.TamperSignature(service)), refused(401, forgedC, forgedB)},
+		{"client credentials on a route that does not say", "default", get(PrivateScoped, "Bearer "+service), ok},
+		{"lax, client credentials", "default", get(Me, "Bearer "+service), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "true", "tokenType": `"m2m_token"`, "machineId": `"svc-1"`}}},
+		{"lax, a user's token type", "default", get(Me, "Bearer "+reader), want{status: 200, fields: map[string]string{
+			"tokenType": `"oauth_token"`}}},
+		{"clerk, session token on the machine route", "clerk", get(Machine, "Bearer "+clerkSession), refused(401, noSessionsC, noSessionsB)},
+		{"clerk, machine token on the machine route", "clerk", get(Machine, "Bearer "+clerkMachine), want{status: 200, fields: map[string]string{
+			"tokenType": `"m2m_token"`, "machineId": `"mch_1"`, "userId": absent}}},
 		{"RequireAuth after lax, forged", "default", get(Account, "Bearer "+forgedReader), refused(401, forgedC, forgedB)},
 		{"RequireAuth after lax, malformed", "default", get(Account, "Bearer"), refused(400, emptyC, emptyB)},
 		{"RequireAuth after lax, valid", "default", get(Account, "Bearer "+valid), ok},

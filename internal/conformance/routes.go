@@ -14,8 +14,8 @@ import (
 )
 
 // The routes a face's server serves, each with the middlewares its comment
-// names. Every handler answers 200 with the body "ok", except Me, which
-// answers the auth object as JSON.
+// names. Every handler answers 200 with the body "ok", except Me and
+// Machine, which answer the auth object as JSON.
 const (
 	// Public has no middleware.
 	Public = "/api/public"
@@ -44,6 +44,10 @@ const (
 	StepUp = "/api/step-up"
 	// Reverified is strict, then Has(clerk.Reverification("strict")).
 	Reverified = "/api/reverified"
+	// Machine is strict for machine tokens only
+	// (CheckJWT(bearer.AcceptsToken(bearer.M2MToken))) and answers the auth
+	// object as JSON, as Me does.
+	Machine = "/api/machine"
 	// Metadata serves Authenticator.ResourceMetadata, the protected
 	// resource metadata of Resource.
 	Metadata = "/.well-known/oauth-protected-resource"

@@ -46,8 +46,9 @@ type want struct {
 	// body is the exact body for "ok", "" for none, or a JSON document the
 	// body must equal as JSON.
 	body string
-	// fields are members of the JSON body of Me that must equal these (raw
-	// JSON); other members are not compared.
+	// fields are members of the JSON body of Me or Machine that must equal
+	// these (raw JSON), or be left out (absent); other members are not
+	// compared.
 	fields map[string]string
 }
 
@@ -133,6 +134,9 @@ func WithDPoPOffer(challenge string) string {
 	return challenge + offer + `, algs="` + DPoPAlgorithms + `"`
 }
 
+// absent, as a value of want.fields, wants the member left out.
+const absent = "<absent>"
+
 // anyBody is the body a case accepts whatever it is.
 const anyBody = "\x00any"
 
@@ -151,6 +155,10 @@ func check(t *testing.T, c caseOf, rec *httptest.ResponseRecorder) {
 		var got map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(body, &got), "body %s", body)
 		for k, v := range c.want.fields {
+			if v == absent {
+				assert.NotContains(t, got, k, "member %s of %s", k, body)
+				continue
+			}
 			assert.JSONEq(t, v, string(got[k]), "member %s of %s", k, body)
 		}
 	case c.want.body == "" || c.want.body == "ok":

@@ -74,7 +74,7 @@ func testConformance(t *testing.T, server app.Server) {
 			return h, err
 		},
 		Routes: []string{conformance.Public, conformance.Private, conformance.PrivateScoped, conformance.OrgAdmin,
-			conformance.Me, conformance.StepUp},
+			conformance.Me, conformance.StepUp, conformance.Machine},
 		Methods:   []string{http.MethodGet},
 		AnyOKBody: true,
 	})

@@ -1,0 +1,163 @@
+package bearer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/scopegate/scopegate/token"
+)
+
+// TokenType is the kind of token a request presented, named as Clerk's
+// tokenType names it, so that a route can say which kinds it accepts
+// (AcceptsToken) and a handler can tell a machine from a person.
+type TokenType string
+
+// The token types. A user's token is a SessionToken from a Clerk issuer
+// (Config.ClerkTokens) and an OAuthToken from any other; a client acting
+// for itself presents an M2MToken.
+const (
+	// SessionToken is a Clerk session token: a user signed in to one of
+	// the application's own frontends.
+	SessionToken TokenType = "session_token"
+	// OAuthToken is an access token a client holds on behalf of a user:
+	// a Clerk OAuth application's token ("typ" at+jwt), or a user's access
+	// token from Auth0 or any OAuth issuer.
+	OAuthToken TokenType = "oauth_token"
+	// M2MToken is a token a client holds for itself, with no user behind
+	// it: a Clerk machine-to-machine token ("sub" mch_..., or its "cat"),
+	// an OAuth client-credentials token (Auth0's "gty"
+	// client-credentials, or RFC 9068 §2.2's "sub" equal to "client_id").
+	M2MToken TokenType = "m2m_token"
+)
+
+// ErrTokenType is the cause of the invalid_token answer for a valid token
+// of a type the route does not accept (AcceptsToken, Config.AcceptsToken),
+// or of no type a request may present (a Clerk JWT template's).
+var ErrTokenType = errors.New("bearer: token type not accepted")
+
+// typeSet is a set of token types, one bit each.
+type typeSet uint8
+
+// allTypes accepts every token type.
+const allTypes = typeSet(1<<len(tokenTypesOrder) - 1)
+
+// tokenTypesOrder fixes the bit of each type.
+var tokenTypesOrder = [...]TokenType{SessionToken, OAuthToken, M2MToken}
+
+// bit returns the set holding t alone, and false for a type this package
+// does not know.
+func (t TokenType) bit() (typeSet, bool) {
+	for i, known := range tokenTypesOrder {
+		if t == known {
+			return 1 << i, true
+		}
+	}
+	return 0, false
+}
+
+// has reports whether the set holds t.
+func (s typeSet) has(t TokenType) bool {
+	b, ok := t.bit()
+	return ok && s&b != 0
+}
+
+// newTypeSet builds the set of types, or says which entry is unknown, in
+// the words of where it came from (a Config field or a route option).
+func newTypeSet(types []TokenType, where string) (typeSet, error) {
+	var s typeSet
+	for _, t := range types {
+		b, ok := t.bit()
+		if !ok {
+			return 0, fmt.Errorf("bearer: %s: unknown token type %q; use bearer.SessionToken, bearer.OAuthToken or bearer.M2MToken", where, string(t))
+		}
+		s |= b
+	}
+	if s == 0 {
+		return 0, fmt.Errorf("bearer: %s: no token type given; name at least one, or use AcceptsAnyToken", where)
+	}
+	return s, nil
+}
+
+// descNoTokenType is the error_description of a token of no type a request
+// may present.
+const descNoTokenType = "token is not a session, OAuth or machine token"
+
+// refusal is the error_description of a token whose type the route does
+// not accept: fixed text per type.
+func (t TokenType) refusal() string {
+	switch t {
+	case SessionToken:
+		return "route does not accept session tokens"
+	case OAuthToken:
+		return "route does not accept OAuth access tokens"
+	case M2MToken:
+		return "route does not accept machine tokens"
+	}
+	return "token is not of a type this route accepts"
+}
+
+// machineClaims are the claims that tell a client's own token from a
+// user's: "" for absent, or a JSON type other than a string.
+type machineClaims struct {
+	grantType, clientID, authorizedParty, id string
+}
+
+// machineClaimsOf reads them from a verified token's picked claims.
+func machineClaimsOf(c *pickedClaims) machineClaims {
+	str := func(i pickedClaim) string {
+		var s string
+		if c.given(i) && json.Unmarshal(c.values[i], &s) == nil {
+			return s
+		}
+		return ""
+	}
+	return machineClaims{grantType: str(pickGrantType), clientID: str(pickClientID),
+		authorizedParty: str(pickAuthorizedParty), id: str(pickTokenID)}
+}
+
+// Clerk's token categories, in the "cat" header of the tokens it signs, and
+// the subject prefix of its machines.
+const (
+	clerkSessionCategory = "cl_B7d4PD111AAA"
+	// clerkIgnoreCategory is the category Clerk's session verification
+	// lets through as well.
+	clerkIgnoreCategory = "cl_I7d4PD111III"
+	clerkM2MCategory    = "cl_B7d4PD333AAA"
+	clerkMachinePrefix  = "mch_"
+)
+
+// isAccessTokenType reports a "typ" of RFC 9068 access tokens, which Clerk
+// gives its OAuth applications' tokens.
+func isAccessTokenType(typ string) bool {
+	t := strings.ToLower(typ)
+	return t == "at+jwt" || t == "application/at+jwt"
+}
+
+// typeOf decides a verified token's type. With clerk (Config.ClerkTokens)
+// it follows @clerk/backend: a machine subject or the M2M category is an
+// M2MToken, "typ" at+jwt an OAuthToken, the session category (or none, or
+// the "ignore" one) a SessionToken, and any other category no type at all
+// (a JWT template's, say, which Clerk never accepts as a request's token).
+// Otherwise a client-credentials token is an M2MToken and every other an
+// OAuthToken. header is the zero Header for a plugged validator's result.
+func typeOf(clerk bool, header token.Header, subject string, m machineClaims) (TokenType, bool) {
+	if clerk {
+		switch {
+		case strings.HasPrefix(subject, clerkMachinePrefix) || header.Category == clerkM2MCategory:
+			return M2MToken, true
+		case isAccessTokenType(header.Type):
+			return OAuthToken, true
+		}
+		switch header.Category {
+		case "", clerkSessionCategory, clerkIgnoreCategory:
+			return SessionToken, true
+		}
+		return "", false
+	}
+	if m.grantType == "client-credentials" || m.clientID != "" && subject == m.clientID {
+		return M2MToken, true
+	}
+	return OAuthToken, true
+}

@@ -1,0 +1,108 @@
+package bearer_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/bearer"
+)
+
+// TestTokenTypes types the tokens of an OAuth issuer (not Clerk's): a
+// client-credentials token is a machine's, every other a user's, and a route
+// accepts what it says it does.
+func TestTokenTypes(t *testing.T) {
+	issuer := authtest.NewIssuer(t)
+	auth, err := bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}})
+	require.NoError(t, err)
+	routes := map[string]*bearer.Route{
+		"default": auth.Route(),
+		"users":   auth.Route(bearer.AcceptsToken(bearer.OAuthToken)),
+		"machine": auth.Route(bearer.AcceptsToken(bearer.M2MToken)),
+	}
+	tests := []struct {
+		name       string
+		token      *authtest.TokenBuilder
+		typ        bearer.TokenType
+		user       string // UserID
+		machine    string // MachineID
+		client     string // ClientID
+		refusedOn  string // the route that refuses it
+		refusedFor string
+	}{
+		{"a user's token", issuer.Token().Subject("auth0|1").Claim("azp", "spa"), bearer.OAuthToken, "auth0|1", "", "spa",
+			"machine", "route does not accept OAuth access tokens"},
+		{"Auth0 client credentials", issuer.Token().Subject("svc@clients").Claim("gty", "client-credentials").Claim("azp", "svc"),
+			bearer.M2MToken, "", "svc", "svc", "users", "route does not accept machine tokens"},
+		{"RFC 9068 client credentials", issuer.Token().Subject("svc").Claim("client_id", "svc"), bearer.M2MToken, "", "svc", "svc",
+			"users", "route does not accept machine tokens"},
+		{"RFC 9068 user token", issuer.Token().Subject("user-1").Claim("client_id", "app").Header("typ", "at+jwt"), bearer.OAuthToken,
+			"user-1", "", "app", "machine", "route does not accept OAuth access tokens"},
+		{"a grant type of another JSON type reads as absent", issuer.Token().Subject("u").Claim("gty", 1), bearer.OAuthToken, "u", "", "",
+			"machine", "route does not accept OAuth access tokens"},
+		{"another grant type", issuer.Token().Subject("u").Claim("gty", "password"), bearer.OAuthToken, "u", "", "",
+			"machine", "route does not accept OAuth access tokens"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := tt.token.Claim("jti", "id-1").MustSign(t)
+			for name, route := range routes {
+				r := httptest.NewRequest(http.MethodGet, "/", nil)
+				r.Header.Set("Authorization", "Bearer "+raw)
+				r, answer := route.Require(r)
+				if name == tt.refusedOn {
+					require.NotNil(t, answer, name)
+					assert.Equal(t, http.StatusUnauthorized, answer.Status)
+					assert.ErrorIs(t, answer.Err, bearer.ErrTokenType)
+					assert.Contains(t, answer.Challenge(), `error_description="`+tt.refusedFor+`"`)
+					continue
+				}
+				require.Nil(t, answer, name)
+				got := bearer.FromContext(r.Context())
+				assert.Equal(t, tt.typ, got.TokenType, name)
+				assert.Equal(t, tt.user, got.UserID, name)
+				assert.Equal(t, tt.machine, got.MachineID, name)
+				assert.Equal(t, tt.client, got.ClientID, name)
+				assert.Equal(t, "id-1", got.TokenID, name)
+				assert.NotEmpty(t, got.Subject, name)
+			}
+		})
+	}
+}
+
+func TestTokenTypeSettings(t *testing.T) {
+	issuer := authtest.NewIssuer(t)
+	base := bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}}
+	for _, tt := range []struct {
+		accepts []bearer.TokenType
+		problem string
+	}{
+		{[]bearer.TokenType{"api_key"}, `Config.AcceptsToken: unknown token type "api_key"`},
+		{[]bearer.TokenType{}, "Config.AcceptsToken: no token type given"},
+	} {
+		cfg := base
+		cfg.AcceptsToken = tt.accepts
+		_, err := bearer.New(cfg)
+		assert.ErrorContains(t, err, tt.problem)
+	}
+	cfg := base
+	cfg.AcceptsToken = []bearer.TokenType{bearer.M2MToken}
+	auth, err := bearer.New(cfg)
+	require.NoError(t, err)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer "+issuer.Token().MustSign(t))
+	_, answer := auth.Require(r)
+	require.NotNil(t, answer, "Config.AcceptsToken is every route's default")
+	assert.ErrorIs(t, answer.Err, bearer.ErrTokenType)
+	_, answer = auth.Route(bearer.AcceptsAnyToken()).Require(r)
+	assert.Nil(t, answer, "a route's own option wins")
+
+	assert.PanicsWithValue(t, `scopegate: bearer: AcceptsToken: unknown token type "machine"; use bearer.SessionToken, bearer.OAuthToken or bearer.M2MToken`,
+		func() { auth.Route(bearer.AcceptsToken("machine")) })
+	assert.Panics(t, func() { auth.Route(bearer.AcceptsToken()) })
+	assert.Panics(t, func() { auth.Route(nil) })
+}
