@@ -172,24 +172,31 @@ func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, s Settings,
 	if len(s.StepUp.ACR) > 0 {
 		stepUp.Claim("acr", s.StepUp.ACR[0])
 	}
+	// A service's own token, as Auth0 issues client-credentials tokens.
+	machine := token().Subject("dev-service@clients").Claim("gty", "client-credentials").Scope("read:messages")
+	if len(s.Auth.AuthorizedParties) == 0 {
+		machine.Claim("azp", "dev-service")
+	}
 	required := s.Auth.DPoP.Mode == bearer.DPoPRequired
 	fmt.Fprintf(out, "scopegate example listening on %s (dev mode: embedded issuer at %s)\n\n", base, dev.URL())
 	if d == nil {
 		fmt.Fprint(out, `Tokens valid for 24 hours (paste into your shell): a user without scope, a
 reader, an organization admin by Auth0 permissions and by Clerk organization,
-and a reader who has just passed multi-factor authentication:
+a reader who has just passed multi-factor authentication, and a service's own
+client-credentials token:
 `)
 	} else {
 		fmt.Fprint(out, `Tokens valid for 24 hours (paste into your shell): a user without scope, a
 reader, an organization admin by Auth0 permissions and by Clerk organization,
-a reader who has just passed multi-factor authentication, and a reader whose
-token is bound to a DPoP key this process holds:
+a reader who has just passed multi-factor authentication, a service's own
+client-credentials token, and a reader whose token is bound to a DPoP key
+this process holds:
 `)
 	}
 	type export struct{ name, value string }
 	exports := []export{
 		{"NO_SCOPE_TOKEN", noScope}, {"READER_TOKEN", reader}, {"ADMIN_TOKEN", admin},
-		{"CLERK_ADMIN_TOKEN", clerkAdmin}, {"STEP_UP_TOKEN", stepUp.String()},
+		{"CLERK_ADMIN_TOKEN", clerkAdmin}, {"STEP_UP_TOKEN", stepUp.String()}, {"MACHINE_TOKEN", machine.String()},
 	}
 	if d != nil {
 		exports = append(exports, export{"DPOP_TOKEN", d.token})
@@ -223,6 +230,8 @@ proofs, so a Bearer token answers 401, and /api/me sees it signed out.)
 		{bearerCmd("$CLERK_ADMIN_TOKEN", "/api/me"), "200, with the organization", "200, signed out: DPOP=required"},
 		{bearerCmd("$READER_TOKEN", "/api/step-up"), "401, insufficient_user_authentication", refused},
 		{bearerCmd("$STEP_UP_TOKEN", "/api/step-up"), fmt.Sprintf("200 for %s, then 401", s.StepUp.MaxAge), refused},
+		{bearerCmd("$MACHINE_TOKEN", "/api/machine"), "200, the machine", refused},
+		{bearerCmd("$READER_TOKEN", "/api/machine"), "401, a user's token", refused},
 		{"curl -i " + base + "/.well-known/oauth-protected-resource", "200, where to get a token", ""},
 	}
 	if d != nil {

@@ -87,10 +87,10 @@ func replayDevGuide(t *testing.T, server app.Server, env map[string]string, with
 	require.NotEmpty(t, base)
 	require.GreaterOrEqual(t, len(commands), 10)
 	if withDPoP {
-		require.Len(t, vars, 6)
+		require.Len(t, vars, 7)
 		require.Contains(t, vars, "DPOP_TOKEN")
 	} else {
-		require.Len(t, vars, 5)
+		require.Len(t, vars, 6)
 	}
 
 	proofs := 0
