@@ -100,6 +100,10 @@ type session struct {
 	// ecosystem make of the token.
 	machine   machineClaims
 	tokenType TokenType
+	// machineClaimsJSON is what a machine's auth object shows as its
+	// claims: the custom ones of a Clerk M2M token (null for none); nil
+	// shows the whole payload.
+	machineClaimsJSON json.RawMessage
 }
 
 // presence is a set of the string fields of Auth.
@@ -335,7 +339,9 @@ func (a *Auth) machineJSON() ([]byte, error) {
 	}
 	out := machineAuthJSON{IsAuthenticated: true, TokenType: a.TokenType, ID: str(a.TokenID), Subject: str(a.Subject),
 		MachineID: str(a.MachineID), ClientID: str(a.ClientID), Scopes: nonNil(a.Scopes()), Claims: json.RawMessage("null")}
-	if claims := a.Claims(); !claims.IsZero() {
+	if custom := a.session.machineClaimsJSON; custom != nil {
+		out.Claims = slices.Clone(custom)
+	} else if claims := a.Claims(); !claims.IsZero() {
 		out.Claims = claims.Raw()
 	}
 	return json.Marshal(out)

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +36,8 @@ type Authenticator struct {
 	// is what a route accepts when its middleware does not say.
 	clerkTokens bool
 	accepts     typeSet
+	// machineID is this API's own Clerk machine (Config.MachineID).
+	machineID string
 	// metadata is the protected resource metadata, served at metadataPath;
 	// nil without Config.Resource.
 	metadata     *resourceMetadata
@@ -55,7 +60,16 @@ func New(cfg Config) (*Authenticator, error) {
 
 		ignorePermissionsClaim: cfg.IgnorePermissionsClaim,
 		clerkTokens:            cfg.ClerkTokens,
+		machineID:              cfg.MachineID,
 		accepts:                allTypes,
+	}
+	if cfg.MachineID != "" {
+		switch {
+		case !cfg.ClerkTokens:
+			return nil, errors.New("bearer: MachineID is a Clerk machine ID and needs ClerkTokens (set by the Clerk preset)")
+		case !strings.HasPrefix(cfg.MachineID, clerkMachinePrefix):
+			return nil, fmt.Errorf("bearer: MachineID %q is not a Clerk machine ID, which starts with mch_", cfg.MachineID)
+		}
 	}
 	if cfg.AcceptsToken != nil {
 		var err error
@@ -328,7 +342,16 @@ func (a *Authenticator) derive(validated any) *derivation {
 		// reading it never takes the machine for a user.
 		auth.UserID, auth.present = "", auth.present&^hasUserID
 		auth.MachineID = auth.Subject
-		if !a.clerkTokens {
+		if a.clerkTokens {
+			// As @clerk/backend builds its machine auth object: the scopes
+			// are the machines allowed to receive the token.
+			claims := auth.Claims()
+			s.grants.Scopes = clerkMachineScopes(claims)
+			s.machineClaimsJSON = clerkCustomClaims(claims)
+			if a.machineID != "" && !slices.Contains(s.grants.Scopes, a.machineID) {
+				return &derivation{description: descNotForThisMachine, cause: ErrTokenType}
+			}
+		} else {
 			auth.MachineID = cmp.Or(s.machine.clientID, s.machine.authorizedParty, auth.Subject)
 		}
 	}

@@ -85,6 +85,11 @@ type Config struct {
 	// M2MToken and any other an OAuthToken. The Clerk preset sets it. It
 	// needs the built-in verifier, which sees the token's header.
 	ClerkTokens bool
+	// MachineID is this API's own Clerk machine ID (mch_...): a Clerk M2M
+	// token must list it in its scopes, the machines allowed to receive
+	// it, or it is signed out, as Clerk's Backend API checks for opaque
+	// machine tokens. It needs ClerkTokens.
+	MachineID string
 	// MaxTokenBytes caps the raw token; default token.DefaultMaxTokenBytes.
 	// The cap applies to a plugged ValidateToken too.
 	MaxTokenBytes int

@@ -48,6 +48,9 @@ type ClerkOptions struct {
 	SignInURL string
 	// AcceptPendingSessions signs in sessions whose status is "pending".
 	AcceptPendingSessions bool
+	// MachineID is this API's own Clerk machine ID (mch_...), which a
+	// Clerk M2M token must list among the machines that may receive it.
+	MachineID string
 }
 
 // Clerk returns the configuration for Clerk session tokens, checked as
@@ -77,6 +80,7 @@ func Clerk(o ClerkOptions) (Config, error) {
 		AuthorizedParties:       o.AuthorizedParties,
 		SignInURL:               o.SignInURL,
 		AcceptPendingSessions:   o.AcceptPendingSessions,
+		MachineID:               o.MachineID,
 	}
 	if !o.NoCookie {
 		cfg.Cookie = o.Cookie

@@ -84,6 +84,10 @@ func newTypeSet(types []TokenType, where string) (typeSet, error) {
 // may present.
 const descNoTokenType = "token is not a session, OAuth or machine token"
 
+// descNotForThisMachine is the error_description of a Clerk M2M token that
+// does not list Config.MachineID among the machines that may receive it.
+const descNotForThisMachine = "machine token is not for this machine"
+
 // refusal is the error_description of a token whose type the route does
 // not accept: fixed text per type.
 func (t TokenType) refusal() string {
@@ -160,4 +164,54 @@ func typeOf(clerk bool, header token.Header, subject string, m machineClaims) (T
 		return M2MToken, true
 	}
 	return OAuthToken, true
+}
+
+// clerkReservedClaims are the claims Clerk's machine-token service adds to
+// every M2M JWT; the others are the token's custom claims, which Clerk's
+// machine auth object shows as its claims.
+var clerkReservedClaims = map[string]bool{"iss": true, "sub": true, "exp": true, "nbf": true, "iat": true, "jti": true}
+
+// clerkMachineScopes reads a Clerk M2M token's scopes as @clerk/backend
+// does: "scopes" split on spaces, else "aud", else none. Clerk's scopes are
+// the IDs of the machines allowed to receive the token.
+func clerkMachineScopes(c token.Claims) []string {
+	if raw, ok := c.Value("scopes"); ok {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return strings.Fields(s)
+		}
+	}
+	if raw, ok := c.Value("aud"); ok {
+		var list []string
+		if json.Unmarshal(raw, &list) == nil {
+			return list
+		}
+		var one string
+		if json.Unmarshal(raw, &one) == nil && one != "" {
+			return []string{one}
+		}
+	}
+	return []string{}
+}
+
+// clerkCustomClaims is a Clerk M2M token's claims without those Clerk adds
+// to every one, or null when none is left, as Clerk's machine auth object
+// shows them.
+func clerkCustomClaims(c token.Claims) json.RawMessage {
+	null := json.RawMessage("null")
+	var all map[string]json.RawMessage
+	if json.Unmarshal(c.Raw(), &all) != nil {
+		return null
+	}
+	for name := range clerkReservedClaims {
+		delete(all, name)
+	}
+	if len(all) == 0 {
+		return null
+	}
+	out, err := json.Marshal(all)
+	if err != nil {
+		return null
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package bearer_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -105,4 +106,73 @@ func TestTokenTypeSettings(t *testing.T) {
 		func() { auth.Route(bearer.AcceptsToken("machine")) })
 	assert.Panics(t, func() { auth.Route(bearer.AcceptsToken()) })
 	assert.Panics(t, func() { auth.Route(nil) })
+}
+
+// clerkAuthenticator is the Clerk preset over a loopback issuer.
+func clerkAuthenticator(t *testing.T, issuer *authtest.Issuer, machineID string) *bearer.Authenticator {
+	t.Helper()
+	cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256")), MachineID: machineID})
+	require.NoError(t, err)
+	cfg.Issuer = issuer.URL() // the loopback issuer speaks http
+	auth, err := bearer.New(cfg)
+	require.NoError(t, err)
+	return auth
+}
+
+// TestClerkMachineTokens builds a Clerk M2M token's auth object as
+// @clerk/backend does (scopes from "scopes", else "aud"; custom claims
+// only), and checks the receiver when MachineID is set.
+func TestClerkMachineTokens(t *testing.T) {
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	machine := func() *authtest.TokenBuilder {
+		return issuer.Token().Subject("mch_sender").Claim("jti", "mt_1").Header("cat", "cl_B7d4PD333AAA")
+	}
+	tests := []struct {
+		name      string
+		token     string
+		machineID string
+		scopes    string // JSON, "" when refused
+		claims    string // JSON
+	}{
+		{"scopes", machine().Claim("scopes", "mch_api mch_other").MustSign(t), "", `["mch_api","mch_other"]`, `{"scopes":"mch_api mch_other"}`},
+		{"aud when no scopes", machine().Claim("aud", []string{"mch_api"}).Claim("team", "billing").MustSign(t), "",
+			`["mch_api"]`, `{"aud":["mch_api"],"team":"billing"}`},
+		{"neither", machine().MustSign(t), "", `[]`, `null`},
+		{"for this machine", machine().Claim("scopes", "mch_api").MustSign(t), "mch_api", `["mch_api"]`, `{"scopes":"mch_api"}`},
+		{"for another machine", machine().Claim("scopes", "mch_other").MustSign(t), "mch_api", "", ""},
+		{"for no machine", machine().MustSign(t), "mch_api", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			route := clerkAuthenticator(t, issuer, tt.machineID).Route(bearer.AcceptsToken(bearer.M2MToken))
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Bearer "+tt.token)
+			r, answer := route.Require(r)
+			if tt.scopes == "" {
+				require.NotNil(t, answer)
+				assert.Contains(t, answer.Challenge(), `error_description="machine token is not for this machine"`)
+				return
+			}
+			require.Nil(t, answer)
+			got := bearer.FromContext(r.Context())
+			body, err := json.Marshal(got)
+			require.NoError(t, err)
+			var members map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(body, &members))
+			assert.JSONEq(t, tt.scopes, string(members["scopes"]))
+			assert.JSONEq(t, tt.claims, string(members["claims"]))
+			assert.JSONEq(t, `"mch_sender"`, string(members["machineId"]))
+			assert.JSONEq(t, `"mt_1"`, string(members["id"]))
+			assert.JSONEq(t, `"m2m_token"`, string(members["tokenType"]))
+			assert.NotContains(t, members, "userId")
+		})
+	}
+}
+
+func TestMachineIDSettings(t *testing.T) {
+	issuer := authtest.NewIssuer(t)
+	_, err := bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, MachineID: "mch_api"})
+	assert.ErrorContains(t, err, "MachineID is a Clerk machine ID and needs ClerkTokens")
+	_, err = bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, ClerkTokens: true, MachineID: "api"})
+	assert.ErrorContains(t, err, `MachineID "api" is not a Clerk machine ID`)
 }

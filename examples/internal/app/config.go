@@ -70,6 +70,8 @@ Clerk session tokens (instead of ISSUER_BASE_URL and AUDIENCE; they carry no aud
   CLERK_FRONTEND_API     https://your-app.clerk.accounts.dev (or your custom domain)
   CLERK_JWT_KEY          optional: the PEM public key from the dashboard, for networkless
                          verification (one line is fine); without it keys come from the JWKS
+  MACHINE_ID             optional: this API's Clerk machine ID (mch_...); an M2M token on
+                         /api/machine must list it among the machines that may receive it
   SESSION_COOKIE defaults to __session with Clerk`
 
 // LoadSettings reads the configuration through getenv. Every mistake is
@@ -96,6 +98,7 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		JWTKey:            strings.TrimSpace(getenv("CLERK_JWT_KEY")),
 		AuthorizedParties: parties,
 		Cookie:            cookie,
+		MachineID:         strings.TrimSpace(getenv("MACHINE_ID")),
 	}
 	s.Clerk = clerk.PublishableKey != "" || clerk.FrontendAPI != "" || clerk.JWTKey != ""
 	switch {
@@ -115,6 +118,9 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		}
 		s.Auth = cfg
 	default:
+		if clerk.MachineID != "" {
+			problems = append(problems, "MACHINE_ID is a Clerk machine ID (mch_...): set it with CLERK_PUBLISHABLE_KEY or CLERK_FRONTEND_API")
+		}
 		s.Auth.Issuer = issuer
 		s.DevMode = issuer == ""
 		if len(audience) == 0 {
@@ -189,6 +195,7 @@ var fieldNames = strings.NewReplacer(
 	"PublishableKey", "CLERK_PUBLISHABLE_KEY",
 	"FrontendAPI", "CLERK_FRONTEND_API",
 	"JWTKey", "CLERK_JWT_KEY",
+	`MachineID "`, `MACHINE_ID "`,
 	`Issuer "`, `ISSUER_BASE_URL "`,
 	`URL "`, `JWKS_URI "`,
 	`Resource "`, `RESOURCE "`,

@@ -58,6 +58,10 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 			assert.Len(t, s.Auth.DPoP.NonceSecret, 32, "a random secret for one process")
 			assert.Equal(t, "https://api.example.com", s.Auth.DPoP.PublicOrigin)
 		}},
+		{"clerk machine", map[string]string{"CLERK_FRONTEND_API": "https://app.clerk.accounts.dev", "MACHINE_ID": " mch_api "}, func(t *testing.T, s Settings) {
+			assert.Equal(t, "mch_api", s.Auth.MachineID)
+			assert.True(t, s.Auth.ClerkTokens)
+		}},
 		{"dpop nonce secret", map[string]string{"DPOP_NONCE": "on", "DPOP_NONCE_SECRET": "shared by every instance of this API!"}, func(t *testing.T, s Settings) {
 			assert.Equal(t, []byte("shared by every instance of this API!"), s.Auth.DPoP.NonceSecret)
 		}},
@@ -79,6 +83,12 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 	assert.ErrorContains(t, err, `DPOP_NONCE="yes" is not on or off`)
 	_, err = LoadSettings(envOf(map[string]string{"DPOP": "off", "PUBLIC_ORIGIN": "https://api.example.com"}))
 	assert.ErrorContains(t, err, "DPOP=off: PUBLIC_ORIGIN and DPOP_NONCE concern DPoP proofs")
+	_, err = LoadSettings(envOf(map[string]string{"MACHINE_ID": "mch_api"}))
+	assert.ErrorContains(t, err, "MACHINE_ID is a Clerk machine ID (mch_...): set it with CLERK_PUBLISHABLE_KEY or CLERK_FRONTEND_API")
+	s, err := LoadSettings(envOf(map[string]string{"CLERK_FRONTEND_API": "https://app.clerk.accounts.dev", "MACHINE_ID": "api"}))
+	require.NoError(t, err)
+	_, err = bearer.New(s.Auth)
+	assert.Equal(t, `MACHINE_ID "api" is not a Clerk machine ID, which starts with mch_`, inEnvironmentWords(err))
 	_, err = LoadSettings(envOf(map[string]string{"DPOP_NONCE_SECRET": "x"}))
 	assert.ErrorContains(t, err, "DPOP_NONCE_SECRET needs DPOP_NONCE=on")
 }
