@@ -38,6 +38,9 @@ type Authenticator struct {
 	accepts     typeSet
 	// machineID is this API's own Clerk machine (Config.MachineID).
 	machineID string
+	// sessionParties are the "azp" values a Clerk session token may carry
+	// (Config.AuthorizedParties under ClerkTokens).
+	sessionParties []string
 	// metadata is the protected resource metadata, served at metadataPath;
 	// nil without Config.Resource.
 	metadata     *resourceMetadata
@@ -62,6 +65,9 @@ func New(cfg Config) (*Authenticator, error) {
 		clerkTokens:            cfg.ClerkTokens,
 		machineID:              cfg.MachineID,
 		accepts:                allTypes,
+	}
+	if cfg.ClerkTokens {
+		a.sessionParties = slices.Clone(cfg.AuthorizedParties)
 	}
 	if cfg.MachineID != "" {
 		switch {
@@ -337,6 +343,11 @@ func (a *Authenticator) derive(validated any) *derivation {
 		return &derivation{description: descNoTokenType, cause: ErrTokenType}
 	}
 	auth.TokenType, auth.TokenID = s.tokenType, s.machine.id
+	if s.tokenType == SessionToken && len(a.sessionParties) > 0 {
+		if err := checkParty(s.machine.authorizedParty, a.sessionParties); err != nil {
+			return &derivation{description: token.Description(err), cause: err}
+		}
+	}
 	if s.tokenType == M2MToken {
 		// A machine is not a person: UserID stays empty, so that a handler
 		// reading it never takes the machine for a user.

@@ -299,7 +299,7 @@ func (cfg *Config) buildVerifier() (*token.Verifier, []*jwks.Remote, error) {
 		ClockSkew:              cfg.ClockSkew,
 		MaxTokenAge:            cfg.MaxTokenAge,
 		RequireAccessTokenType: cfg.RequireAccessTokenType,
-		AuthorizedParties:      cfg.AuthorizedParties,
+		AuthorizedParties:      cfg.verifierParties(),
 		RequireSubject:         cfg.RequireSubject,
 		Types:                  cfg.TokenTypes,
 		MaxTokenBytes:          cfg.MaxTokenBytes,
@@ -342,4 +342,15 @@ func (c TokenCacheConfig) entries() int {
 		return -1
 	}
 	return c.MaxEntries
+}
+
+// verifierParties is what the verifier checks "azp" against. With
+// ClerkTokens the check waits until the token's type is known: Clerk checks
+// the authorized party of session tokens only, and its machine and OAuth
+// tokens carry none.
+func (cfg *Config) verifierParties() []string {
+	if cfg.ClerkTokens {
+		return nil
+	}
+	return cfg.AuthorizedParties
 }

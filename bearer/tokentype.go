@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scopegate/scopegate/token"
@@ -214,4 +215,17 @@ func clerkCustomClaims(c token.Claims) json.RawMessage {
 		return null
 	}
 	return out
+}
+
+// checkParty applies Config.AuthorizedParties to a Clerk session token, as
+// the verifier applies it to every token of other issuers: "azp" present
+// and listed.
+func checkParty(azp string, parties []string) error {
+	switch {
+	case azp == "":
+		return fmt.Errorf("%w: azp", token.ErrMissingClaim)
+	case !slices.Contains(parties, azp):
+		return token.ErrAuthorizedParty
+	}
+	return nil
 }

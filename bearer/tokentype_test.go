@@ -176,3 +176,42 @@ func TestMachineIDSettings(t *testing.T) {
 	_, err = bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, ClerkTokens: true, MachineID: "api"})
 	assert.ErrorContains(t, err, `MachineID "api" is not a Clerk machine ID`)
 }
+
+// TestClerkAuthorizedPartiesBindSessionsOnly: Clerk checks "azp" on session
+// tokens only; its machine and OAuth tokens carry none and are not refused
+// for it.
+func TestClerkAuthorizedPartiesBindSessionsOnly(t *testing.T) {
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256")),
+		AuthorizedParties: []string{"https://app.example.com"}})
+	require.NoError(t, err)
+	cfg.Issuer = issuer.URL()
+	auth, err := bearer.New(cfg)
+	require.NoError(t, err)
+	route := auth.Route(bearer.AcceptsAnyToken())
+	tests := []struct {
+		name    string
+		token   string
+		problem string // "" when accepted
+	}{
+		{"session from a listed party", issuer.Token().Subject("user_1").Claim("azp", "https://app.example.com").MustSign(t), ""},
+		{"session from another party", issuer.Token().Subject("user_1").Claim("azp", "https://evil.example").MustSign(t),
+			"token authorized party is not accepted"},
+		{"session without azp", issuer.Token().Subject("user_1").MustSign(t), "token lacks a required claim"},
+		{"machine without azp", issuer.Token().Subject("mch_1").Header("cat", "cl_B7d4PD333AAA").MustSign(t), ""},
+		{"OAuth token without azp", issuer.Token().Subject("user_1").Header("typ", "at+jwt").Claim("client_id", "c").MustSign(t), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Bearer "+tt.token)
+			_, answer := route.Require(r)
+			if tt.problem == "" {
+				assert.Nil(t, answer)
+				return
+			}
+			require.NotNil(t, answer)
+			assert.Contains(t, answer.Challenge(), `error_description="`+tt.problem+`"`)
+		})
+	}
+}
