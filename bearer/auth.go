@@ -270,6 +270,11 @@ type authJSON struct {
 	FactorVerificationAge json.RawMessage `json:"factorVerificationAge"`
 	Scopes                []string        `json:"scopes"`
 	Permissions           []string        `json:"permissions"`
+	// ID, Subject and ClientID are the members Clerk's OAuth auth object
+	// adds; rendered for an OAuthToken only.
+	ID       *string `json:"id,omitempty"`
+	Subject  *string `json:"subject,omitempty"`
+	ClientID *string `json:"clientId,omitempty"`
 }
 
 // MarshalJSON renders the auth object as Clerk's: a string field the token
@@ -293,6 +298,9 @@ func (a *Auth) MarshalJSON() ([]byte, error) {
 	}
 	if a.TokenType != "" {
 		out.TokenType = &a.TokenType
+	}
+	if a.TokenType == OAuthToken {
+		out.ID, out.Subject, out.ClientID = &a.TokenID, &a.Subject, &a.ClientID
 	}
 	out.UserID = a.field(a.UserID, hasUserID)
 	out.SessionID = a.field(a.SessionID, hasSessionID)

@@ -82,6 +82,9 @@ func New(cfg Config) (*Authenticator, error) {
 		if a.accepts, err = newTypeSet(cfg.AcceptsToken, "Config.AcceptsToken"); err != nil {
 			return nil, err
 		}
+		if err := a.checkAccepts(a.accepts, "Config.AcceptsToken"); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkSignInURL(a.how.signInURL); err != nil {
 		return nil, err

@@ -55,7 +55,8 @@ type Config struct {
 	// sub, client_id and jti required); default false, since Auth0 and
 	// Clerk issue "typ":"JWT".
 	RequireAccessTokenType bool
-	// AuthorizedParties, when set, requires "azp" to be one of them.
+	// AuthorizedParties, when set, requires "azp" to be one of them; with
+	// ClerkTokens, of session tokens only, as Clerk checks it.
 	AuthorizedParties []string
 	// RequireSubject refuses tokens without a non-empty "sub"; default
 	// false. The Clerk preset sets it, as Clerk's SDKs do.

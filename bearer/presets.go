@@ -36,9 +36,10 @@ type ClerkOptions struct {
 	// come from the Frontend API's /.well-known/jwks.json.
 	JWTKey string
 	// AuthorizedParties lists the origins of your frontends
-	// ("https://app.example.com"); tokens must carry one of them in "azp".
-	// Recommended: session tokens have no audience, so this is what stops a
-	// token minted for another site of the same Clerk application.
+	// ("https://app.example.com"); session tokens must carry one of them in
+	// "azp" (machine and OAuth tokens carry none, and Clerk does not check
+	// theirs). Recommended: session tokens have no audience, so this is what
+	// stops a token minted for another site of the same Clerk application.
 	AuthorizedParties []string
 	// Cookie is the session cookie read when the Authorization header has no
 	// token; default "__session". Set NoCookie to read the header only.
@@ -55,8 +56,9 @@ type ClerkOptions struct {
 
 // Clerk returns the configuration for Clerk session tokens, checked as
 // Clerk's SDKs check them: issuer from the publishable key or Frontend API
-// URL, RS256/RS384/RS512 only, "sub" required, "typ" JWT if present, no
-// audience check (session tokens carry none), tokens typed as Clerk types
+// URL, RS256/RS384/RS512 only, "sub" required, "typ" JWT (or at+jwt, which
+// types an OAuth token) if present, no audience check (session tokens
+// carry none), tokens typed as Clerk types
 // them and session tokens only unless a route accepts others (Clerk's
 // default acceptsToken), the __session cookie,
 // Permission answered from the organization's permissions only, and

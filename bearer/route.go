@@ -7,7 +7,9 @@ import (
 
 // RouteOption adjusts how one route's authentication middleware
 // authenticates: each face's CheckJWT and WithAuth take them.
-type RouteOption func(*routeSettings) error
+type RouteOption struct {
+	apply func(*routeSettings) error
+}
 
 // routeSettings is what RouteOptions set.
 type routeSettings struct {
@@ -22,23 +24,23 @@ type routeSettings struct {
 // accepts Config.AcceptsToken. An unknown type panics at route
 // registration.
 func AcceptsToken(types ...TokenType) RouteOption {
-	return func(s *routeSettings) error {
+	return RouteOption{func(s *routeSettings) error {
 		set, err := newTypeSet(types, "AcceptsToken")
 		if err != nil {
 			return err
 		}
 		s.accepts = set
 		return nil
-	}
+	}}
 }
 
 // AcceptsAnyToken makes the route accept every token type, Clerk's
 // acceptsToken "any".
 func AcceptsAnyToken() RouteOption {
-	return func(s *routeSettings) error {
+	return RouteOption{func(s *routeSettings) error {
 		s.accepts = allTypes
 		return nil
-	}
+	}}
 }
 
 // Route is an Authenticator as one route uses it: the same keys, caches
@@ -54,12 +56,15 @@ type Route struct {
 func (a *Authenticator) Route(opts ...RouteOption) *Route {
 	s := routeSettings{accepts: a.accepts}
 	for _, opt := range opts {
-		if opt == nil {
-			panic("scopegate: a route option is nil")
+		if opt.apply == nil {
+			panic("scopegate: a route option is the zero RouteOption; use AcceptsToken or AcceptsAnyToken")
 		}
-		if err := opt(&s); err != nil {
+		if err := opt.apply(&s); err != nil {
 			panic(fmt.Sprintf("scopegate: %v", err))
 		}
+	}
+	if err := a.checkAccepts(s.accepts, "AcceptsToken"); err != nil {
+		panic(fmt.Sprintf("scopegate: %v", err))
 	}
 	return &Route{a: a, accepts: s.accepts}
 }
@@ -72,4 +77,14 @@ func (rt *Route) Require(r *http.Request) (*http.Request, *Answer) {
 // Attach is Authenticator.Attach for this route.
 func (rt *Route) Attach(r *http.Request) *http.Request {
 	return rt.a.attach(r, rt.accepts)
+}
+
+// checkAccepts refuses a set of types no token can have here: session
+// tokens are Clerk's, so without ClerkTokens a route accepting them alone
+// would refuse every token.
+func (a *Authenticator) checkAccepts(accepts typeSet, where string) error {
+	if session, _ := SessionToken.bit(); accepts == session && !a.clerkTokens {
+		return fmt.Errorf("bearer: %s: SessionToken alone needs ClerkTokens (the Clerk preset): without it no token is a session token, so every request would be refused", where)
+	}
+	return nil
 }

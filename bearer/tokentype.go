@@ -35,7 +35,8 @@ const (
 
 // ErrTokenType is the cause of the invalid_token answer for a valid token
 // of a type the route does not accept (AcceptsToken, Config.AcceptsToken),
-// or of no type a request may present (a Clerk JWT template's).
+// of no type a request may present (a Clerk JWT template's, or one mixing
+// Clerk's classes), or a Clerk M2M token not meant for Config.MachineID.
 var ErrTokenType = errors.New("bearer: token type not accepted")
 
 // typeSet is a set of token types, one bit each.
@@ -141,17 +142,26 @@ func isAccessTokenType(typ string) bool {
 }
 
 // typeOf decides a verified token's type. With clerk (Config.ClerkTokens)
-// it follows @clerk/backend: a machine subject or the M2M category is an
-// M2MToken, "typ" at+jwt an OAuthToken, the session category (or none, or
-// the "ignore" one) a SessionToken, and any other category no type at all
-// (a JWT template's, say, which Clerk never accepts as a request's token).
-// Otherwise a client-credentials token is an M2MToken and every other an
-// OAuthToken. header is the zero Header for a plugged validator's result.
+// it follows @clerk/backend, which verifies each class with its own rules
+// and refuses a token that mixes them: a machine subject with the M2M
+// category (or none) and no "typ" at+jwt is an M2MToken; a machine subject
+// otherwise, or the M2M category on another subject, is no type at all;
+// "typ" at+jwt is an OAuthToken; the session category (or none, or the
+// "ignore" one) a SessionToken; any other category (a JWT template's, say,
+// which Clerk never accepts as a request's token) no type. Otherwise a
+// client-credentials token is an M2MToken and every other an OAuthToken.
+// header is the zero Header for a plugged validator's result.
 func typeOf(clerk bool, header token.Header, subject string, m machineClaims) (TokenType, bool) {
 	if clerk {
+		machineSubject := strings.HasPrefix(subject, clerkMachinePrefix)
 		switch {
-		case strings.HasPrefix(subject, clerkMachinePrefix) || header.Category == clerkM2MCategory:
-			return M2MToken, true
+		case machineSubject:
+			if (header.Category == "" || header.Category == clerkM2MCategory) && !isAccessTokenType(header.Type) {
+				return M2MToken, true
+			}
+			return "", false
+		case header.Category == clerkM2MCategory:
+			return "", false
 		case isAccessTokenType(header.Type):
 			return OAuthToken, true
 		}

@@ -70,6 +70,18 @@ func TestTokenTypes(t *testing.T) {
 				assert.Equal(t, tt.client, got.ClientID, name)
 				assert.Equal(t, "id-1", got.TokenID, name)
 				assert.NotEmpty(t, got.Subject, name)
+				body, err := json.Marshal(got)
+				require.NoError(t, err)
+				var members map[string]json.RawMessage
+				require.NoError(t, json.Unmarshal(body, &members))
+				assert.JSONEq(t, `"`+string(tt.typ)+`"`, string(members["tokenType"]), name)
+				assert.JSONEq(t, `"id-1"`, string(members["id"]), name)
+				assert.JSONEq(t, `"`+tt.client+`"`, string(members["clientId"]), name)
+				if tt.typ == bearer.OAuthToken {
+					assert.JSONEq(t, `"`+tt.user+`"`, string(members["userId"]), "%s: Clerk's OAuth members beside the user's", name)
+				} else {
+					assert.NotContains(t, members, "userId", name)
+				}
 			}
 		})
 	}
@@ -105,7 +117,12 @@ func TestTokenTypeSettings(t *testing.T) {
 	assert.PanicsWithValue(t, `scopegate: bearer: AcceptsToken: unknown token type "machine"; use bearer.SessionToken, bearer.OAuthToken or bearer.M2MToken`,
 		func() { auth.Route(bearer.AcceptsToken("machine")) })
 	assert.Panics(t, func() { auth.Route(bearer.AcceptsToken()) })
-	assert.Panics(t, func() { auth.Route(nil) })
+	assert.Panics(t, func() { auth.Route(bearer.RouteOption{}) })
+	assert.PanicsWithValue(t, "scopegate: bearer: AcceptsToken: SessionToken alone needs ClerkTokens (the Clerk preset): without it no token is a session token, so every request would be refused",
+		func() { auth.Route(bearer.AcceptsToken(bearer.SessionToken)) })
+	cfg.AcceptsToken = []bearer.TokenType{bearer.SessionToken}
+	_, err = bearer.New(cfg)
+	assert.ErrorContains(t, err, "Config.AcceptsToken: SessionToken alone needs ClerkTokens")
 }
 
 // clerkAuthenticator is the Clerk preset over a loopback issuer.

@@ -27,7 +27,12 @@ type clerkApp struct {
 
 func newClerkApp(t *testing.T, adjust func(*echoauth.Config)) *clerkApp {
 	t.Helper()
-	app := &clerkApp{harness: newHarness(t, adjust)}
+	app := &clerkApp{harness: newHarness(t, func(cfg *echoauth.Config) {
+		cfg.ClerkTokens = true // typed as Clerk types them: session tokens
+		if adjust != nil {
+			adjust(cfg)
+		}
+	})}
 	app.e.GET("/me", func(c echo.Context) error {
 		app.last = echoauth.GetAuth(c)
 		return c.JSON(http.StatusOK, app.last)
@@ -94,13 +99,13 @@ func TestClerkAuthObjectV1(t *testing.T) {
 	assert.Equal(t, "acme", auth.OrgSlug)
 	assert.Equal(t, []string{"org:admin:example", "admin:billing"}, auth.OrgPermissions())
 	assert.Equal(t, []float64{3, 7.5}, auth.FactorVerificationAge())
-	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":"sess_1","sessionStatus":"active",
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"session_token","userId":"user_2abc","sessionId":"sess_1","sessionStatus":"active",
 		"actor":{"sub":"user_admin","iss":"https://dashboard.clerk.com"},"orgId":"org_1","orgRole":"org:admin","orgSlug":"acme",
 		"orgPermissions":["org:admin:example","admin:billing"],"factorVerificationAge":[3,7.5],"scopes":[],"permissions":[]}`, body)
 	var payload map[string]any
 	require.NoError(t, json.Unmarshal(claims, &payload))
 	assert.Equal(t, "org_1", payload["org_id"], "sessionClaims is the whole payload")
-	assert.JSONEq(t, `"oauth_token"`, string(body["tokenType"]), "a user's token from an issuer not typed as Clerk's")
+	assert.JSONEq(t, `"session_token"`, string(body["tokenType"]))
 
 	for req, want := range map[scopes.Requirement]bool{
 		clerk.Role("admin"):                          true,
@@ -132,7 +137,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	assert.Equal(t, []string{"org:dashboard:manage", "org:dashboard:read", "org:teams:read"}, auth.OrgPermissions())
 	assert.Nil(t, auth.FactorVerificationAge())
 	assert.Empty(t, auth.SessionStatus)
-	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":"sess_2abc","sessionStatus":null,"actor":null,
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"session_token","userId":"user_2abc","sessionId":"sess_2abc","sessionStatus":null,"actor":null,
 		"orgId":"org_2xyz","orgRole":"org:admin","orgSlug":"acme",
 		"orgPermissions":["org:dashboard:manage","org:dashboard:read","org:teams:read"],
 		"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
@@ -146,7 +151,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 		Claim("o", map[string]any{}).MustSign(t))
 	assert.Empty(t, auth.OrgID)
 	assert.Equal(t, []string{}, auth.OrgPermissions())
-	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"session_token","userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":[],"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
 	assert.False(t, auth.Has(clerk.Role("admin")))
 	assert.True(t, auth.Has(clerk.Feature("a")))
@@ -154,7 +159,7 @@ func TestClerkAuthObjectV2(t *testing.T) {
 	// No o: no organization; org features still count. rol prefixed: org:org:admin, still admin.
 	_, body, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).Claim("fea", "o:a").
 		Claim("org_id", "org_legacy").MustSign(t))
-	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"oauth_token","userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
+	assertJSONFields(t, `{"isAuthenticated":true,"tokenType":"session_token","userId":"user_2abc","sessionId":null,"sessionStatus":null,"actor":null,
 		"orgId":null,"orgRole":null,"orgSlug":null,"orgPermissions":null,"factorVerificationAge":null,"scopes":[],"permissions":[]}`, body)
 	auth, _, _ = app.me(t, app.issuer.Token().Subject("user_2abc").Claim("v", 2).
 		Claim("o", map[string]any{"id": "org_1", "rol": "org:admin"}).MustSign(t))

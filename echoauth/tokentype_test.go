@@ -71,10 +71,14 @@ func TestClerkTokenTypes(t *testing.T) {
 			map[string]string{"/api/private": noMachines, "/api/oauth": noMachines}},
 		{"an M2M token without cat", machine().WithoutHeader("cat").MustSign(t), bearer.M2MToken,
 			map[string]string{"/api/private": noMachines, "/api/oauth": noMachines}},
-		{"a session-shaped token with the M2M category", session().Header("cat", "cl_B7d4PD333AAA").MustSign(t), bearer.M2MToken,
-			map[string]string{"/api/private": noMachines, "/api/oauth": noMachines}},
-		{"a machine subject with the session category", machine().Header("cat", "cl_B7d4PD111AAA").MustSign(t), bearer.M2MToken,
-			map[string]string{"/api/private": noMachines, "/api/oauth": noMachines}},
+		// Clerk verifies each class with its own rules, so a token mixing
+		// two classes is refused everywhere.
+		{"a session-shaped token with the M2M category", session().Header("cat", "cl_B7d4PD333AAA").MustSign(t), "",
+			map[string]string{"/api/private": noType, "/api/machine": noType, "/api/oauth": noType, "/api/any": noType}},
+		{"a machine subject with the session category", machine().Header("cat", "cl_B7d4PD111AAA").MustSign(t), "",
+			map[string]string{"/api/private": noType, "/api/machine": noType, "/api/oauth": noType, "/api/any": noType}},
+		{"a machine subject typed as an OAuth access token", machine().Header("typ", "at+jwt").MustSign(t), "",
+			map[string]string{"/api/private": noType, "/api/machine": noType, "/api/oauth": noType, "/api/any": noType}},
 		{"an OAuth access token", oauth().MustSign(t), bearer.OAuthToken,
 			map[string]string{"/api/private": noOAuth, "/api/machine": noOAuth}},
 		{"an OAuth access token, media type", oauth().Header("typ", "application/at+jwt").MustSign(t), bearer.OAuthToken,

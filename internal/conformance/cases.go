@@ -128,7 +128,7 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	missingTenantC, missingTenantB := invalidToken("api", "Missing 'tenant' claim")
 	unexpectedTenantC, unexpectedTenantB := invalidToken("api", "Unexpected 'tenant' value")
 	realmMalformedC, realmMalformedB := invalidToken("orders", "token is malformed")
-	notSessionC, notSessionB := invalidToken("api", "route does not accept machine tokens")
+	noMachinesC, noMachinesB := invalidToken("api", "route does not accept machine tokens")
 	machineOnlyC, machineOnlyB := invalidToken("api", "route does not accept OAuth access tokens")
 	noSessionsC, noSessionsB := invalidToken("api", "route does not accept session tokens")
 	stepUpLevelC, stepUpLevelB := insufficientAuthentication("token lacks the required authentication level")
@@ -283,7 +283,7 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		// organization permissions only, pending sessions signed out.
 		{"clerk, session", "clerk", get(Private, "Bearer "+clerkSession), ok},
 		{"clerk, session in the cookie", "clerk", request{path: Private, cookie: clerkSession}, ok},
-		{"clerk, machine token", "clerk", get(Private, "Bearer "+clerkMachine), refused(401, notSessionC, notSessionB)},
+		{"clerk, machine token", "clerk", get(Private, "Bearer "+clerkMachine), refused(401, noMachinesC, noMachinesB)},
 		{"clerk, pending session", "clerk", get(Private, "Bearer "+clerkPending), refused(401, pendingC, pendingB)},
 		{"clerk, organization admin", "clerk", get(OrgAdmin, "Bearer "+clerkAdmin), ok},
 		{"clerk, reverified", "clerk", get(Reverified, "Bearer "+clerkReverified), ok},
