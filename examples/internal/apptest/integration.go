@@ -122,13 +122,23 @@ func IntegrationOIDCProvider(t *testing.T, server app.Server) {
 		require.Equal(t, 200, got.status)
 		var me struct {
 			IsAuthenticated bool     `json:"isAuthenticated"`
-			UserID          string   `json:"userId"`
+			TokenType       string   `json:"tokenType"`
+			MachineID       string   `json:"machineId"`
+			Subject         string   `json:"subject"`
 			Scopes          []string `json:"scopes"`
 		}
 		require.NoError(t, json.Unmarshal(got.raw, &me))
 		assert.True(t, me.IsAuthenticated)
-		assert.Equal(t, "reader", me.UserID, "sub of a client credentials token is the client_id")
+		// RFC 9068 §2.2: the sub of a client credentials token is the
+		// client_id, so it is a machine's token, never a user.
+		assert.Equal(t, "m2m_token", me.TokenType)
+		assert.Equal(t, "reader", me.MachineID)
+		assert.Equal(t, "reader", me.Subject)
+		assert.NotContains(t, string(got.raw), `"userId"`)
 		assert.Equal(t, []string{"read:messages"}, me.Scopes)
+
+		machine := callAPI(t, api, "/api/machine", reader.AccessToken)
+		assert.Equal(t, 200, machine.status, "the machine route takes the provider's client credentials token")
 	})
 	require.False(t, t.Failed(), "the provider's first key must work before rotating it")
 	require.EqualValues(t, 1, fetches(), "no refetch for tokens signed with a known key")
