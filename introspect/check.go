@@ -1,0 +1,45 @@
+package introspect
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// check applies the local rules to an active answer, in the order a reader
+// of a refused token would look: lifetime, issuer, audience. The server
+// vouched for the token, but a server answering for several tenants or
+// APIs vouches for tokens that are not meant for this one, and a cached or
+// delayed answer can outlive the token.
+func (i *Introspector) check(r *Result, hasIssuer bool, now time.Time) error {
+	// RFC 7519 §4.1.4: the token is valid strictly before exp.
+	if !r.ExpiresAt.IsZero() && !now.Before(r.ExpiresAt.Add(i.skew)) {
+		return fmt.Errorf("%w: expired at %s", ErrInactive, r.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if !r.NotBefore.IsZero() && now.Add(i.skew).Before(r.NotBefore) {
+		return fmt.Errorf("%w: not valid before %s", ErrInactive, r.NotBefore.UTC().Format(time.RFC3339))
+	}
+	if i.issuer != "" && hasIssuer && r.Issuer != i.issuer {
+		return fmt.Errorf("%w: issued by %q, not by the configured Issuer %q", ErrInactive, r.Issuer, i.issuer)
+	}
+	if len(i.audiences) > 0 {
+		if len(r.Audience) == 0 {
+			return fmt.Errorf("%w: the answer names no audience and Audiences is set", ErrInactive)
+		}
+		if !slices.ContainsFunc(r.Audience, func(a string) bool { return slices.Contains(i.audiences, a) }) {
+			return fmt.Errorf("%w: audience %q is not among the configured Audiences", ErrInactive, r.Audience)
+		}
+	}
+	return nil
+}
+
+// cacheUntil is when an active answer received at now stops being reused:
+// at its expiry, but no later than MaxTTL from now, so that a revocation is
+// seen within MaxTTL.
+func (i *Introspector) cacheUntil(r *Result, now time.Time) time.Time {
+	until := now.Add(i.maxTTL)
+	if !r.ExpiresAt.IsZero() && r.ExpiresAt.Before(until) {
+		until = r.ExpiresAt
+	}
+	return until
+}

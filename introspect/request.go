@@ -1,0 +1,91 @@
+package introspect
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxRetryAfter bounds what a server's Retry-After may ask for, so that a
+// misconfigured header cannot tell clients to stay away for a day.
+const maxRetryAfter = 5 * time.Minute
+
+// post asks endpoint about token and returns the body of a 200 JSON answer,
+// or an *UnavailableError. The token travels only in the form body: a URL
+// ends up in access logs and proxies' caches.
+func (i *Introspector) post(ctx context.Context, endpoint, token string) ([]byte, error) {
+	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
+	if i.auth == ClientSecretPost {
+		form.Set("client_id", i.clientID)
+		form.Set("client_secret", i.clientSecret)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("introspect: %w", err))
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if i.auth == ClientSecretBasic {
+		// RFC 6749 §2.3.1: each part is form-urlencoded before Basic
+		// encoding, so that a ':' in the id or secret survives.
+		req.SetBasicAuth(url.QueryEscape(i.clientID), url.QueryEscape(i.clientSecret))
+	}
+	resp, err := i.client.Do(req)
+	if err != nil {
+		// The error names the endpoint and the failure, never the body.
+		return nil, unavailable(fmt.Errorf("introspect: %w", err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		// Drain a little so that the connection can be reused, never much.
+		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+		return nil, &UnavailableError{RetryAfter: retryAfter(resp.Header), Cause: statusError(resp.StatusCode, endpoint)}
+	}
+	if mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mediaType != "application/json" {
+		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+		return nil, unavailable(fmt.Errorf("%w: Content-Type %q from %s, want application/json",
+			errMalformed, resp.Header.Get("Content-Type"), endpoint))
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(i.maxBytes)+1))
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("introspect: reading the answer of %s: %w", endpoint, err))
+	}
+	if len(body) > i.maxBytes {
+		return nil, unavailable(fmt.Errorf("%w: more than MaxResponseBytes (%d) from %s", errMalformed, i.maxBytes, endpoint))
+	}
+	return body, nil
+}
+
+// statusError explains a non-200 answer. Every one is a failure to get an
+// answer, not a verdict on the token: RFC 7662 answers an invalid token
+// with 200 and "active": false, so a 401 or 403 means our own credentials
+// were refused, and another 4xx a request the server did not understand.
+// Neither is the client's fault, and neither may log users out.
+func statusError(code int, endpoint string) error {
+	switch code {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("introspect: HTTP %d from %s: the endpoint refused ClientID and ClientSecret", code, endpoint)
+	}
+	return fmt.Errorf("introspect: HTTP %d from %s", code, endpoint)
+}
+
+// retryAfter reads a Retry-After header in seconds, bounded by
+// maxRetryAfter; the default when it is absent, zero or not a number of
+// seconds (the HTTP-date form is rare on APIs and not worth trusting clocks
+// for).
+func retryAfter(h http.Header) time.Duration {
+	s, err := strconv.ParseInt(strings.TrimSpace(h.Get("Retry-After")), 10, 64)
+	if err != nil || s <= 0 {
+		return defaultRetryAfter
+	}
+	if s > int64(maxRetryAfter/time.Second) {
+		return maxRetryAfter
+	}
+	return time.Duration(s) * time.Second
+}
