@@ -14,6 +14,7 @@ import (
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
 	"github.com/scopegate/scopegate/internal/tokenhook"
+	"github.com/scopegate/scopegate/introspect"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
@@ -41,6 +42,10 @@ type Authenticator struct {
 	// sessionParties are the "azp" values a Clerk session token may carry
 	// (Config.AuthorizedParties under ClerkTokens).
 	sessionParties []string
+	// introspector verifies opaque tokens; nil without Config.Introspection.
+	introspector *introspect.Introspector
+	// maxOpaqueBytes caps an opaque token before it is sent anywhere.
+	maxOpaqueBytes int
 	// metadata is the protected resource metadata, served at metadataPath;
 	// nil without Config.Resource.
 	metadata     *resourceMetadata
@@ -68,6 +73,16 @@ func New(cfg Config) (*Authenticator, error) {
 	}
 	if cfg.ClerkTokens {
 		a.sessionParties = slices.Clone(cfg.AuthorizedParties)
+	}
+	if cfg.Introspection != nil {
+		if cfg.ClerkTokens {
+			return nil, errors.New("bearer: Introspection is RFC 7662, which Clerk does not serve: Clerk's opaque machine tokens verify through its Backend API; leave Introspection unset with ClerkTokens")
+		}
+		in, err := introspect.New(*cfg.Introspection)
+		if err != nil {
+			return nil, fmt.Errorf("bearer: Introspection: %w", err)
+		}
+		a.introspector, a.maxOpaqueBytes = in, cmp.Or(cfg.MaxTokenBytes, token.DefaultMaxTokenBytes)
 	}
 	if cfg.MachineID != "" {
 		switch {
@@ -252,6 +267,9 @@ func (a *Authenticator) authenticateToken(r *http.Request, raw, scheme string, r
 		if a.dpop.mode == DPoPRequired {
 			return a.signedOut(invalidToken(descDPoPRequired, nil))
 		}
+	}
+	if a.introspector != nil && isOpaque(raw) {
+		return a.authenticateOpaque(r, raw, scheme, accepts)
 	}
 	validated, err := a.validate(r.Context(), raw)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
+	"github.com/scopegate/scopegate/introspect"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
@@ -116,6 +117,14 @@ type Config struct {
 	// (go-jwt-middleware's ValidatedClaims included: its custom claims carry
 	// the scope).
 	ValidateToken jwtmiddleware.ValidateToken
+	// Introspection, when set, accepts opaque access tokens (any token that
+	// is not a compact JWT) by asking the issuer's RFC 7662 introspection
+	// endpoint, on routes that accept OAuthToken or M2MToken only: a route
+	// that accepts neither never makes the call. A JWT is never sent
+	// there. An inactive token is 401, an endpoint that fails 503 with
+	// Retry-After. Answers are remembered and calls bounded; see package
+	// introspect. Default: opaque tokens are malformed.
+	Introspection *introspect.Config
 	// Skipper skips authentication for requests it returns true for;
 	// default none. CORS preflight requests are never refused, and never
 	// reach a protected handler: CheckJWT answers them 204 itself, WithAuth

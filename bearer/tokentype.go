@@ -29,7 +29,8 @@ const (
 	// M2MToken is a token a client holds for itself, with no user behind
 	// it: a Clerk machine-to-machine token ("sub" mch_..., or its "cat"),
 	// an OAuth client-credentials token (Auth0's "gty"
-	// client-credentials, or RFC 9068 §2.2's "sub" equal to "client_id").
+	// client-credentials, RFC 9068 §2.2's "sub" equal to "client_id", or a
+	// "client_id" with no "sub", as introspection answers often have).
 	M2MToken TokenType = "m2m_token"
 )
 
@@ -149,7 +150,8 @@ func isAccessTokenType(typ string) bool {
 // "typ" at+jwt is an OAuthToken; the session category (or none, or the
 // "ignore" one) a SessionToken; any other category (a JWT template's, say,
 // which Clerk never accepts as a request's token) no type. Otherwise a
-// client-credentials token is an M2MToken and every other an OAuthToken.
+// client-credentials token (Auth0's "gty", or a "client_id" with no other
+// subject, RFC 9068 §2.2) is an M2MToken and every other an OAuthToken.
 // header is the zero Header for a plugged validator's result.
 func typeOf(clerk bool, header token.Header, subject string, m machineClaims) (TokenType, bool) {
 	if clerk {
@@ -171,7 +173,8 @@ func typeOf(clerk bool, header token.Header, subject string, m machineClaims) (T
 		}
 		return "", false
 	}
-	if m.grantType == "client-credentials" || m.clientID != "" && subject == m.clientID {
+	if m.grantType == "client-credentials" || m.clientID != "" && (subject == m.clientID || subject == "") {
+		// No resource owner: the client acts for itself.
 		return M2MToken, true
 	}
 	return OAuthToken, true

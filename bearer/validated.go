@@ -16,10 +16,14 @@ import (
 func newAuth(validated any) (Auth, error) {
 	s := &session{validated: validated}
 	auth := Auth{IsAuthenticated: true, session: s}
-	if tok, ok := validated.(token.Token); ok {
-		s.token = tok
-		s.claims = tok.Claims()
-	} else {
+	switch v := validated.(type) {
+	case token.Token:
+		s.token = v
+		s.claims = v.Claims()
+	case token.Claims:
+		// An introspected opaque token: its claims are the answer's.
+		s.claims = v
+	default:
 		s.claims = claimsOf(validated)
 	}
 	if s.claims.IsZero() {
