@@ -53,11 +53,11 @@ func program(f face, block string) string {
 	if f.echo != "" {
 		fmt.Fprintf(&b, "\t%q\n", f.echo)
 	}
-	for _, p := range []string{"bearer", "clerk", "echoauth", "echo5auth", "httpauth", "jwks", "scopes", "token"} {
+	for _, p := range []string{"bearer", "clerk", "echoauth", "echo5auth", "httpauth", "introspect", "jwks", "scopes", "token"} {
 		fmt.Fprintf(&b, "\t%q\n", "github.com/scopegate/scopegate/"+p)
 	}
 	b.WriteString(")\n\nvar (\n\t_ = context.Background\n\t_ = errors.Is\n\t_ = fmt.Sprint\n\t_ = log.Fatal\n\t_ = http.StatusOK\n\t_ = os.Getenv\n")
-	b.WriteString("\t_ = bearer.New\n\t_ = clerk.Role\n\t_ = echoauth.New\n\t_ = echo5auth.New\n\t_ = httpauth.New\n\t_ = jwks.ParsePEM\n\t_ = scopes.All\n\t_ = token.New\n")
+	b.WriteString("\t_ = bearer.New\n\t_ = clerk.Role\n\t_ = echoauth.New\n\t_ = echo5auth.New\n\t_ = httpauth.New\n\t_ = introspect.New\n\t_ = jwks.ParsePEM\n\t_ = scopes.All\n\t_ = token.New\n")
 	if f.echo != "" {
 		b.WriteString("\t_ = echo.New\n")
 	}

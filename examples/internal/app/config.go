@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/introspect"
 	"github.com/scopegate/scopegate/token"
 )
 
@@ -64,6 +65,9 @@ const Usage = `Environment:
                          nonces (default: random per process)
   PUBLIC_ORIGIN          where clients reach this API behind a proxy, e.g. https://api.example.com;
                          DPoP proofs name this origin
+  INTROSPECTION_URL      the issuer's RFC 7662 endpoint: opaque tokens are accepted through it
+  INTROSPECTION_CLIENT_ID, INTROSPECTION_CLIENT_SECRET
+                         this API's own client credentials at the issuer, for that endpoint
 
 Clerk session tokens (instead of ISSUER_BASE_URL and AUDIENCE; they carry no audience):
   CLERK_PUBLISHABLE_KEY  pk_test_... or pk_live_..., or
@@ -138,6 +142,7 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		s.Auth.Cookie = cookie
 		s.Auth.AuthorizedParties = parties
 	}
+	problems = append(problems, loadIntrospection(getenv, &s)...)
 	// The protected resource metadata (RFC 9728) names this API by RESOURCE,
 	// by default its first audience when that is a URL, as Auth0 API
 	// identifiers usually are.
@@ -196,6 +201,7 @@ var fieldNames = strings.NewReplacer(
 	"FrontendAPI", "CLERK_FRONTEND_API",
 	"JWTKey", "CLERK_JWT_KEY",
 	`MachineID "`, `MACHINE_ID "`,
+	"Introspection: introspect: Endpoint", "INTROSPECTION_URL",
 	`Issuer "`, `ISSUER_BASE_URL "`,
 	`URL "`, `JWKS_URI "`,
 	`Resource "`, `RESOURCE "`,
@@ -252,4 +258,26 @@ func commaList(v string) []string {
 		}
 	}
 	return out
+}
+
+// loadIntrospection reads INTROSPECTION_URL, INTROSPECTION_CLIENT_ID and
+// INTROSPECTION_CLIENT_SECRET: opaque tokens, checked at the issuer's RFC
+// 7662 endpoint with this API's own client credentials.
+func loadIntrospection(getenv func(string) string, s *Settings) []string {
+	endpoint := strings.TrimSpace(getenv("INTROSPECTION_URL"))
+	id := strings.TrimSpace(getenv("INTROSPECTION_CLIENT_ID"))
+	secret := getenv("INTROSPECTION_CLIENT_SECRET")
+	switch {
+	case endpoint == "" && id == "" && secret == "":
+		return nil
+	case s.Clerk:
+		return []string{"INTROSPECTION_URL is RFC 7662, which Clerk does not serve: remove the INTROSPECTION_ variables with Clerk"}
+	case s.DevMode:
+		return []string{"INTROSPECTION_URL needs ISSUER_BASE_URL: opaque tokens come from a real issuer"}
+	case endpoint == "" || id == "" || secret == "":
+		return []string{"set INTROSPECTION_URL, INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET together (the API's own client at the issuer)"}
+	}
+	s.Auth.Introspection = &introspect.Config{Endpoint: endpoint, ClientID: id, ClientSecret: secret,
+		Issuer: s.Auth.Issuer, Audiences: s.Audience}
+	return nil
 }

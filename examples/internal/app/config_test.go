@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/introspect"
 	"github.com/scopegate/scopegate/token"
 )
 
@@ -62,6 +63,12 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 			assert.Equal(t, "mch_api", s.Auth.MachineID)
 			assert.True(t, s.Auth.ClerkTokens)
 		}},
+		{"introspection", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "INTROSPECTION_URL": "https://t.auth0.com/introspect",
+			"INTROSPECTION_CLIENT_ID": "api", "INTROSPECTION_CLIENT_SECRET": "s3cret"}, func(t *testing.T, s Settings) {
+			require.NotNil(t, s.Auth.Introspection)
+			assert.Equal(t, introspect.Config{Endpoint: "https://t.auth0.com/introspect", ClientID: "api", ClientSecret: "s3cret",
+				Issuer: "https://t.auth0.com/", Audiences: []string{"a"}}, *s.Auth.Introspection)
+		}},
 		{"dpop nonce secret", map[string]string{"DPOP_NONCE": "on", "DPOP_NONCE_SECRET": "shared by every instance of this API!"}, func(t *testing.T, s Settings) {
 			assert.Equal(t, []byte("shared by every instance of this API!"), s.Auth.DPoP.NonceSecret)
 		}},
@@ -83,6 +90,15 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 	assert.ErrorContains(t, err, `DPOP_NONCE="yes" is not on or off`)
 	_, err = LoadSettings(envOf(map[string]string{"DPOP": "off", "PUBLIC_ORIGIN": "https://api.example.com"}))
 	assert.ErrorContains(t, err, "DPOP=off: PUBLIC_ORIGIN and DPOP_NONCE concern DPoP proofs")
+	_, err = LoadSettings(envOf(map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "INTROSPECTION_URL": "https://t.auth0.com/introspect"}))
+	assert.ErrorContains(t, err, "set INTROSPECTION_URL, INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET together")
+	_, err = LoadSettings(envOf(map[string]string{"INTROSPECTION_URL": "https://t.auth0.com/introspect"}))
+	assert.ErrorContains(t, err, "INTROSPECTION_URL needs ISSUER_BASE_URL")
+	withHTTP, err := LoadSettings(envOf(map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a",
+		"INTROSPECTION_URL": "http://t.auth0.com/introspect", "INTROSPECTION_CLIENT_ID": "api", "INTROSPECTION_CLIENT_SECRET": "s"}))
+	require.NoError(t, err)
+	_, err = bearer.New(withHTTP.Auth)
+	assert.Contains(t, inEnvironmentWords(err), `INTROSPECTION_URL "http://t.auth0.com/introspect" must use https`)
 	_, err = LoadSettings(envOf(map[string]string{"MACHINE_ID": "mch_api"}))
 	assert.ErrorContains(t, err, "MACHINE_ID is a Clerk machine ID (mch_...): set it with CLERK_PUBLISHABLE_KEY or CLERK_FRONTEND_API")
 	s, err := LoadSettings(envOf(map[string]string{"CLERK_FRONTEND_API": "https://app.clerk.accounts.dev", "MACHINE_ID": "api"}))
