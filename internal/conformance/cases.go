@@ -130,6 +130,7 @@ func (env *environment) cases(t *testing.T) []caseOf {
 	realmMalformedC, realmMalformedB := invalidToken("orders", "token is malformed")
 	noMachinesC, noMachinesB := invalidToken("api", "route does not accept machine tokens")
 	machineOnlyC, machineOnlyB := invalidToken("api", "route does not accept OAuth access tokens")
+	inactiveC, inactiveB := invalidToken("api", "token is not active")
 	noSessionsC, noSessionsB := invalidToken("api", "route does not accept session tokens")
 	stepUpLevelC, stepUpLevelB := insufficientAuthentication("token lacks the required authentication level")
 	reverifyC := `Bearer realm="api", error="insufficient_scope", error_description="session needs a more recent verification"`
@@ -222,6 +223,18 @@ func (env *environment) cases(t *testing.T) []caseOf {
 			"isAuthenticated": "true", "tokenType": `"m2m_token"`, "machineId": `"svc-1"`}}},
 		{"lax, a user's token type", "default", get(Me, "Bearer "+reader), want{status: 200, fields: map[string]string{
 			"tokenType": `"oauth_token"`}}},
+		// Opaque tokens by introspection (RFC 7662): typed and checked as
+		// JWTs are; without Introspection they are malformed.
+		{"introspection, a user's opaque token", "introspection", get(PrivateScoped, "Bearer "+opaqueReader), ok},
+		{"introspection, a user's opaque token on the machine route", "introspection", get(Machine, "Bearer "+opaqueReader),
+			refused(401, machineOnlyC, machineOnlyB)},
+		{"introspection, a service's opaque token", "introspection", get(Machine, "Bearer "+opaqueService), want{status: 200,
+			fields: map[string]string{"tokenType": `"m2m_token"`, "machineId": `"svc-2"`, "id": `"op-2"`, "scopes": `["read:messages"]`}}},
+		{"introspection, lax", "introspection", get(Me, "Bearer "+opaqueReader), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "true", "tokenType": `"oauth_token"`, "userId": `"user-1"`, "clientId": `"app"`}}},
+		{"introspection, inactive", "introspection", get(Private, "Bearer opaque-revoked"), refused(401, inactiveC, inactiveB)},
+		{"introspection, a JWT still verifies", "introspection", get(PrivateScoped, "Bearer "+reader), ok},
+		{"no introspection, an opaque token", "default", get(Private, "Bearer "+opaqueReader), refused(401, malformedC, malformedB)},
 		{"clerk, session token on the machine route", "clerk", get(Machine, "Bearer "+clerkSession), refused(401, noSessionsC, noSessionsB)},
 		{"clerk, machine token on the machine route", "clerk", get(Machine, "Bearer "+clerkMachine), want{status: 200, fields: map[string]string{
 			"tokenType": `"m2m_token"`, "machineId": `"mch_1"`, "userId": absent}}},

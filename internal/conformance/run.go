@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
+	"github.com/scopegate/scopegate/introspect"
 )
 
 // request is what a case sends.
@@ -215,5 +217,42 @@ func newEnvironment(t *testing.T) *environment {
 	skip := base()
 	skip.Skipper = func(r *http.Request) bool { return r.URL.Path == Private }
 	env.variants["skip-private"] = skip
+	env.issuer.SetHandler(introspectionPath, introspectionEndpoint(env.issuer))
+	introspection := base()
+	introspection.Introspection = &introspect.Config{Endpoint: env.issuer.URL() + introspectionPath,
+		ClientID: "api", ClientSecret: "api-secret", Issuer: env.issuer.URL(), Audiences: []string{env.issuer.Audience()}}
+	env.variants["introspection"] = introspection
 	return env
+}
+
+// introspectionPath is where the issuer answers RFC 7662 introspection.
+const introspectionPath = "/introspect"
+
+// The opaque tokens the introspection endpoint knows as active.
+const (
+	opaqueReader  = "opaque-reader"  // a user's, with read:messages
+	opaqueService = "opaque-service" // a client's own: client_id, no sub
+)
+
+// introspectionEndpoint answers RFC 7662 requests from the client "api"
+// about the opaque tokens above, and any other token as inactive.
+func introspectionEndpoint(iss *authtest.Issuer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, secret, ok := r.BasicAuth(); !ok || id != "api" || secret != "api-secret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		exp := time.Now().Add(time.Hour).Unix()
+		answer := map[string]any{"active": false}
+		switch r.PostFormValue("token") {
+		case opaqueReader:
+			answer = map[string]any{"active": true, "iss": iss.URL(), "aud": iss.Audience(), "sub": "user-1",
+				"client_id": "app", "scope": "read:messages", "exp": exp, "jti": "op-1"}
+		case opaqueService:
+			answer = map[string]any{"active": true, "iss": iss.URL(), "aud": iss.Audience(), "client_id": "svc-2",
+				"scope": "read:messages", "exp": exp, "jti": "op-2"}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(answer)
+	})
 }
