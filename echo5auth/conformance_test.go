@@ -39,6 +39,8 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 	e.GET(conformance.Me, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) }, auth.WithAuth())
 	e.GET(conformance.Machine, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) },
 		auth.CheckJWT(bearer.AcceptsToken(bearer.M2MToken)))
+	e.GET(conformance.LaxMachine, func(c *echo.Context) error { return c.JSON(http.StatusOK, echo5auth.GetAuth(c)) },
+		auth.WithAuth(bearer.AcceptsToken(bearer.M2MToken)))
 	e.GET(conformance.Reverified, ok, strict, echo5auth.Has(clerk.Reverification("strict")))
 	e.GET(conformance.Metadata, echo.WrapHandler(auth.ResourceMetadata()))
 	e.GET(conformance.StepUp, ok, strict, echo5auth.RequireStepUp(conformance.StepUpRequirement))

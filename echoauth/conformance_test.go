@@ -35,6 +35,8 @@ func TestConformance(t *testing.T) {
 		e.GET(conformance.Me, func(c echo.Context) error { return c.JSON(http.StatusOK, echoauth.GetAuth(c)) }, auth.WithAuth())
 		e.GET(conformance.Machine, func(c echo.Context) error { return c.JSON(http.StatusOK, echoauth.GetAuth(c)) },
 			auth.CheckJWT(bearer.AcceptsToken(bearer.M2MToken)))
+		e.GET(conformance.LaxMachine, func(c echo.Context) error { return c.JSON(http.StatusOK, echoauth.GetAuth(c)) },
+			auth.WithAuth(bearer.AcceptsToken(bearer.M2MToken)))
 		e.GET(conformance.Reverified, ok, strict, echoauth.Has(clerk.Reverification("strict")))
 		e.GET(conformance.Metadata, echo.WrapHandler(auth.ResourceMetadata()))
 		e.GET(conformance.StepUp, ok, strict, echoauth.RequireStepUp(conformance.StepUpRequirement))

@@ -43,6 +43,10 @@ func newServer(cfg bearer.Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(httpauth.GetAuth(r))
 	})))
+	mux.Handle("GET "+conformance.LaxMachine, auth.WithAuth(bearer.AcceptsToken(bearer.M2MToken))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(httpauth.GetAuth(r))
+	})))
 	mux.Handle("GET "+conformance.Reverified, strict(httpauth.Has(clerk.Reverification("strict"))(ok)))
 	mux.Handle("GET "+conformance.Metadata, auth.ResourceMetadata())
 	mux.Handle("GET "+conformance.StepUp, strict(httpauth.RequireStepUp(conformance.StepUpRequirement)(ok)))

@@ -221,6 +221,10 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"client credentials on a route that does not say", "default", get(PrivateScoped, "Bearer "+service), ok},
 		{"lax, client credentials", "default", get(Me, "Bearer "+service), want{status: 200, fields: map[string]string{
 			"isAuthenticated": "true", "tokenType": `"m2m_token"`, "machineId": `"svc-1"`}}},
+		{"lax machine route, client credentials", "default", get(LaxMachine, "Bearer "+service), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "true", "tokenType": `"m2m_token"`}}},
+		{"lax machine route, a user's token is signed out", "default", get(LaxMachine, "Bearer "+reader), want{status: 200, fields: map[string]string{
+			"isAuthenticated": "false", "userId": "null"}}},
 		{"lax, a user's token type", "default", get(Me, "Bearer "+reader), want{status: 200, fields: map[string]string{
 			"tokenType": `"oauth_token"`}}},
 		// Opaque tokens by introspection (RFC 7662): typed and checked as

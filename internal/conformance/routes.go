@@ -14,8 +14,8 @@ import (
 )
 
 // The routes a face's server serves, each with the middlewares its comment
-// names. Every handler answers 200 with the body "ok", except Me and
-// Machine, which answer the auth object as JSON.
+// names. Every handler answers 200 with the body "ok", except Me, Machine
+// and LaxMachine, which answer the auth object as JSON.
 const (
 	// Public has no middleware.
 	Public = "/api/public"
@@ -48,6 +48,10 @@ const (
 	// (CheckJWT(bearer.AcceptsToken(bearer.M2MToken))) and answers the auth
 	// object as JSON, as Me does.
 	Machine = "/api/machine"
+	// LaxMachine is lax for machine tokens only
+	// (WithAuth(bearer.AcceptsToken(bearer.M2MToken))) and answers the auth
+	// object as JSON.
+	LaxMachine = "/api/lax-machine"
 	// Metadata serves Authenticator.ResourceMetadata, the protected
 	// resource metadata of Resource.
 	Metadata = "/.well-known/oauth-protected-resource"
