@@ -1,6 +1,7 @@
 package bearer_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -230,5 +231,35 @@ func TestClerkAuthorizedPartiesBindSessionsOnly(t *testing.T) {
 			require.NotNil(t, answer)
 			assert.Contains(t, answer.Challenge(), `error_description="`+tt.problem+`"`)
 		})
+	}
+}
+
+// A plugged validator's result is typed from its claims, with no header.
+func TestTokenTypeOfAPluggedValidator(t *testing.T) {
+	auth, err := bearer.New(bearer.Config{ValidateToken: func(_ context.Context, tok string) (any, error) {
+		return map[string]any{"sub": tok, "client_id": "svc", "scope": "read:messages"}, nil
+	}})
+	require.NoError(t, err)
+	for tok, want := range map[string]bearer.TokenType{"svc": bearer.M2MToken, "user-1": bearer.OAuthToken} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		r, answer := auth.Require(r)
+		require.Nil(t, answer)
+		assert.Equal(t, want, bearer.FromContext(r.Context()).TokenType, tok)
+	}
+}
+
+// Scope requirements answer from a machine token's scopes: a Clerk M2M
+// token's are the machines that may receive it.
+func TestRequirementsOnMachineTokens(t *testing.T) {
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	route := clerkAuthenticator(t, issuer, "").Route(bearer.AcceptsToken(bearer.M2MToken))
+	rule := bearer.RequireScopes("mch_api")
+	for scopes, want := range map[string]bool{"mch_api mch_other": true, "mch_other": false} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+issuer.Token().Subject("mch_sender").Claim("scopes", scopes).MustSign(t))
+		r, answer := route.Require(r)
+		require.Nil(t, answer)
+		assert.Equal(t, want, rule(r) == nil, scopes)
 	}
 }
