@@ -1,6 +1,8 @@
 // An OpenID provider (oidc-provider) on loopback for scopegate's
 // integration test: the client credentials grant with resource indicators,
-// JWT access tokens for https://api.example.com signed with RS256.
+// JWT access tokens for https://api.example.com signed with RS256, opaque
+// access tokens for https://opaque-api.example.com, and an RFC 7662
+// introspection endpoint (/token/introspection) for those.
 //
 // Usage:
 //   node provider.mjs --keys FILE [--port N] [--rotate] [--watch-stdin]
@@ -19,6 +21,9 @@
 // Clients (client credentials grant only):
 //   reader    / reader-secret    client_secret_basic, may get read:messages
 //   no-scope  / no-scope-secret  client_secret_post, may get no API scope
+//   api       / api-secret       client_secret_basic, no grant: the API's
+//                                own client, which introspects the opaque
+//                                tokens issued for it
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -28,7 +33,20 @@ import { parseArgs } from 'node:util';
 import { Provider, errors } from 'oidc-provider';
 
 const API = 'https://api.example.com';
+const OPAQUE_API = 'https://opaque-api.example.com';
 const API_SCOPES = ['read:messages'];
+
+// The format of the access tokens issued for each resource indicator.
+const accessTokenFormats = new Map([
+  [API, 'jwt'],
+  [OPAQUE_API, 'opaque'],
+]);
+
+// The resource servers' own clients, with the audiences whose tokens each
+// may introspect: the introspection endpoint answers "active" only to them.
+const introspectors = new Map([
+  ['api', [OPAQUE_API]],
+]);
 
 // What each client may be granted at the API; getResourceServerInfo narrows
 // the API's scopes to this list, so a client asking for more gets less.
@@ -51,6 +69,14 @@ const clients = [
     client_secret: 'no-scope-secret',
     token_endpoint_auth_method: 'client_secret_post',
     grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
+  {
+    client_id: 'api',
+    client_secret: 'api-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [],
     response_types: [],
     redirect_uris: [],
   },
@@ -120,21 +146,34 @@ server.listen(port, '127.0.0.1', () => {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Only a resource server's own client learns about a token, and
+        // only about one issued for an audience it serves; anyone else
+        // (the token's own client included) is told {"active": false}.
+        allowedPolicy(ctx, client, token) {
+          const audiences = introspectors.get(client.clientId) ?? [];
+          const aud = [token.aud ?? []].flat();
+          return aud.some((a) => audiences.includes(a));
+        },
+      },
       resourceIndicators: {
         enabled: true,
         // A token request without a resource gets an opaque token, none for
-        // the API (the default defaultResource picks no resource).
+        // either API (the default defaultResource picks no resource): it
+        // has no audience, so no API accepts it, introspected or not.
         getResourceServerInfo(ctx, resourceIndicator, client) {
-          if (resourceIndicator !== API) {
+          const format = accessTokenFormats.get(resourceIndicator);
+          if (format === undefined) {
             throw new errors.InvalidTarget();
           }
           const allowed = allowedScopes.get(client.clientId) ?? [];
           return {
             scope: API_SCOPES.filter((s) => allowed.includes(s)).join(' '),
-            audience: API,
-            accessTokenFormat: 'jwt',
+            audience: resourceIndicator,
+            accessTokenFormat: format,
             accessTokenTTL: 600,
-            jwt: { sign: { alg: 'RS256' } },
+            ...(format === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
           };
         },
       },
