@@ -12,8 +12,9 @@ import (
 
 // Descriptions of opaque-token failures: fixed text.
 const (
-	descOpaqueInactive = "token is not active"
-	descOpaqueTooLarge = "token is too large"
+	descOpaqueInactive    = "token is not active"
+	descOpaqueTooLarge    = "token is too large"
+	descOpaqueUnavailable = "token introspection is unavailable, retry later"
 )
 
 // isOpaque reports a token that is not shaped as a compact JWT (two dots):
@@ -36,7 +37,9 @@ func (a *Authenticator) authenticateOpaque(r *http.Request, raw, scheme string, 
 	if err != nil {
 		var unavail *introspect.UnavailableError
 		if errors.As(err, &unavail) {
-			return a.signedOut(unavailable(unavail.RetryAfter, err))
+			e := unavailable(unavail.RetryAfter, err)
+			e.Description = descOpaqueUnavailable
+			return a.signedOut(e)
 		}
 		return a.signedOut(invalidToken(descOpaqueInactive, err))
 	}
@@ -61,4 +64,14 @@ func (a *Authenticator) deriveIntrospected(res *introspect.Result) any {
 		return &derivation{description: token.Description(err), cause: err}
 	}
 	return a.derive(claims)
+}
+
+// IntrospectionStats reports the calls, cache hits and refusals of opaque
+// token introspection, for metrics; the zero Stats without
+// Config.Introspection.
+func (a *Authenticator) IntrospectionStats() introspect.Stats {
+	if a.introspector == nil {
+		return introspect.Stats{}
+	}
+	return a.introspector.Stats()
 }

@@ -110,6 +110,9 @@ func TestOpaqueTokens(t *testing.T) {
 			assert.Contains(t, answer.Challenge(), `error_description="route does not accept OAuth access tokens"`)
 		}
 		assert.Equal(t, 1, endpoint.callsFor("user-opaque"), "one call, however many requests")
+		stats := auth.IntrospectionStats()
+		assert.Equal(t, uint64(1), stats.Calls)
+		assert.Equal(t, uint64(1), stats.CacheHits)
 	})
 	t.Run("a service's opaque token", func(t *testing.T) {
 		got, answer := ask("machine", "service-opaque")
@@ -160,6 +163,7 @@ func TestOpaqueTokens(t *testing.T) {
 			h := http.Header{}
 			answer.WriteHeaders(h)
 			assert.Equal(t, "7", h.Get("Retry-After"))
+			assert.Equal(t, "token introspection is unavailable, retry later", answer.Err.Description)
 		}
 		_, answer = ask("default", "user-opaque")
 		assert.Nil(t, answer, "a remembered answer still serves")
