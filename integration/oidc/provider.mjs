@@ -18,7 +18,7 @@
 // Prints "ready http://127.0.0.1:N" on stdout once listening; exits on
 // SIGTERM or SIGINT.
 //
-// Clients (client credentials grant only):
+// Clients (the client credentials grant, or none):
 //   reader    / reader-secret    client_secret_basic, may get read:messages
 //   no-scope  / no-scope-secret  client_secret_post, may get no API scope
 //   api       / api-secret       client_secret_basic, no grant: the API's

@@ -50,8 +50,14 @@ const apiAudience = "https://api.example.com"
 // mint, then rotates the provider's signing key on a restart and checks
 // that a token signed with the new key is accepted on first sight while a
 // token signed with the previous, still published, key keeps working.
+//
+// Its first subtest, with a provider of its own, does the same for opaque
+// access tokens checked at the provider's RFC 7662 introspection endpoint;
+// see integrationOpaqueTokens.
 func IntegrationOIDCProvider(t *testing.T, server app.Server) {
 	dir := providerDir(t)
+	t.Run("opaque tokens by introspection", func(t *testing.T) { integrationOpaqueTokens(t, server, dir) })
+
 	keyFile := filepath.Join(t.TempDir(), "jwks.json")
 	op := startProvider(t, dir, "--keys", keyFile, "--port", "0")
 
@@ -299,7 +305,8 @@ var providerClients = map[string]struct {
 }
 
 // token obtains an access token with the client credentials grant; an
-// empty resource asks for none.
+// empty resource asks for none. The provider issues JWTs for apiAudience
+// and opaque tokens for opaqueAudience, or without a resource.
 func (op *provider) token(t *testing.T, clientID, scope, resource string) tokenResponse {
 	t.Helper()
 	client, ok := providerClients[clientID]
@@ -327,9 +334,10 @@ func (op *provider) token(t *testing.T, clientID, scope, resource string) tokenR
 
 // discoveryDocument holds the provider metadata the test uses.
 type discoveryDocument struct {
-	Issuer        string `json:"issuer"`
-	TokenEndpoint string `json:"token_endpoint"`
-	JWKSURI       string `json:"jwks_uri"`
+	Issuer                string `json:"issuer"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+	IntrospectionEndpoint string `json:"introspection_endpoint"`
 }
 
 func (op *provider) discovery(t *testing.T) discoveryDocument {
@@ -375,10 +383,11 @@ func getJSON(t *testing.T, req *http.Request, into any) {
 
 // apiAnswer is what the example API answered.
 type apiAnswer struct {
-	status    int
-	challenge string
-	raw       []byte
-	body      struct {
+	status     int
+	challenge  string
+	retryAfter string
+	raw        []byte
+	body       struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 		Message     string `json:"message"`
@@ -399,6 +408,7 @@ func callAPI(t *testing.T, api *httptest.Server, path, token string) apiAnswer {
 	var a apiAnswer
 	a.status = resp.StatusCode
 	a.challenge = resp.Header.Get("WWW-Authenticate")
+	a.retryAfter = resp.Header.Get("Retry-After")
 	a.raw, err = io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(a.raw, &a.body), "%s", a.raw)
