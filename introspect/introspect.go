@@ -200,6 +200,11 @@ func (i *Introspector) ask(ctx context.Context, token string) (*Result, time.Tim
 // Result and its derived value's slot, or the error, with an
 // *UnavailableError copied so that no caller can change what another sees.
 func (i *Introspector) answer(res *Result, shared *sharedValue, err error) (*Result, *sharedValue, error) {
+	if err == nil {
+		// Before errors.As, whose target would otherwise escape on every
+		// answer, the common one included.
+		return res, shared, nil
+	}
 	var ue *UnavailableError
 	switch {
 	case errors.As(err, &ue):
