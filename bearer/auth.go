@@ -104,6 +104,8 @@ type session struct {
 	// claims: the custom ones of a Clerk M2M token (null for none); nil
 	// shows the whole payload.
 	machineClaimsJSON json.RawMessage
+	// name is a Clerk API key's name.
+	name string
 }
 
 // presence is a set of the string fields of Auth.
@@ -293,7 +295,7 @@ func (a *Auth) MarshalJSON() ([]byte, error) {
 	if !a.IsAuthenticated {
 		return json.Marshal(out)
 	}
-	if a.TokenType == M2MToken {
+	if a.TokenType == M2MToken || a.TokenType == APIKey {
 		return a.machineJSON()
 	}
 	if a.TokenType != "" {
@@ -330,10 +332,25 @@ type machineAuthJSON struct {
 	TokenType       TokenType       `json:"tokenType"`
 	ID              *string         `json:"id"`
 	Subject         *string         `json:"subject"`
-	MachineID       *string         `json:"machineId"`
-	ClientID        *string         `json:"clientId"`
+	// MachineID and ClientID are an M2M token's; Name, UserID and OrgID an
+	// API key's, as Clerk's auth objects have them (null when the token
+	// has none, left out for the other kind).
+	MachineID json.RawMessage `json:"machineId,omitempty"`
+	ClientID  json.RawMessage `json:"clientId,omitempty"`
+	Name      json.RawMessage `json:"name,omitempty"`
+	UserID    json.RawMessage `json:"userId,omitempty"`
+	OrgID     json.RawMessage `json:"orgId,omitempty"`
 	Scopes          []string        `json:"scopes"`
 	Claims          json.RawMessage `json:"claims"`
+}
+
+// strOrNull is s as a JSON string, or null for "".
+func strOrNull(s string) json.RawMessage {
+	if s == "" {
+		return json.RawMessage("null")
+	}
+	b, _ := json.Marshal(s) // a string: it cannot fail
+	return b
 }
 
 // machineJSON renders a signed-in machine: no user, session or
@@ -346,7 +363,14 @@ func (a *Auth) machineJSON() ([]byte, error) {
 		return &s
 	}
 	out := machineAuthJSON{IsAuthenticated: true, TokenType: a.TokenType, ID: str(a.TokenID), Subject: str(a.Subject),
-		MachineID: str(a.MachineID), ClientID: str(a.ClientID), Scopes: nonNil(a.Scopes()), Claims: json.RawMessage("null")}
+		Scopes: nonNil(a.Scopes()), Claims: json.RawMessage("null")}
+	switch a.TokenType {
+	case M2MToken:
+		// Clerk's members of an M2M token, null when the token has none.
+		out.MachineID, out.ClientID = strOrNull(a.MachineID), strOrNull(a.ClientID)
+	case APIKey:
+		out.Name, out.UserID, out.OrgID = strOrNull(a.session.name), strOrNull(a.UserID), strOrNull(a.OrgID)
+	}
 	if custom := a.session.machineClaimsJSON; custom != nil {
 		out.Claims = slices.Clone(custom)
 	} else if claims := a.Claims(); !claims.IsZero() {

@@ -14,6 +14,7 @@ import (
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
 	"github.com/scopegate/scopegate/internal/tokenhook"
+	"github.com/scopegate/scopegate/clerkapi"
 	"github.com/scopegate/scopegate/introspect"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
@@ -46,6 +47,9 @@ type Authenticator struct {
 	introspector *introspect.Introspector
 	// maxOpaqueBytes caps an opaque token before it is sent anywhere.
 	maxOpaqueBytes int
+	// clerkAPI verifies Clerk's opaque machine tokens; nil without
+	// Config.ClerkAPI.
+	clerkAPI *clerkapi.Client
 	// metadata is the protected resource metadata, served at metadataPath;
 	// nil without Config.Resource.
 	metadata     *resourceMetadata
@@ -83,6 +87,16 @@ func New(cfg Config) (*Authenticator, error) {
 			return nil, fmt.Errorf("bearer: Introspection: %w", err)
 		}
 		a.introspector, a.maxOpaqueBytes = in, cmp.Or(cfg.MaxTokenBytes, token.DefaultMaxTokenBytes)
+	}
+	if cfg.ClerkAPI != nil {
+		if !cfg.ClerkTokens {
+			return nil, errors.New("bearer: ClerkAPI verifies Clerk's opaque machine tokens and needs ClerkTokens (set by the Clerk preset)")
+		}
+		client, err := clerkapi.New(*cfg.ClerkAPI)
+		if err != nil {
+			return nil, fmt.Errorf("bearer: ClerkAPI: %w", err)
+		}
+		a.clerkAPI = client
 	}
 	if cfg.MachineID != "" {
 		switch {
@@ -270,6 +284,11 @@ func (a *Authenticator) authenticateToken(r *http.Request, raw, scheme string, r
 	}
 	if a.introspector != nil && isOpaque(raw) {
 		return a.authenticateOpaque(r, raw, scheme, accepts)
+	}
+	if a.clerkAPI != nil && isOpaque(raw) {
+		if kind, ok := clerkapi.KindOf(raw); ok {
+			return a.authenticateClerkMachine(r, raw, scheme, TokenType(kind), accepts)
+		}
 	}
 	validated, err := a.validate(r.Context(), raw)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
+	"github.com/scopegate/scopegate/clerkapi"
 	"github.com/scopegate/scopegate/introspect"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
@@ -125,6 +126,13 @@ type Config struct {
 	// Retry-After. Answers are remembered and calls bounded; see package
 	// introspect. Default: opaque tokens are malformed.
 	Introspection *introspect.Config
+	// ClerkAPI, with ClerkTokens, accepts Clerk's opaque machine tokens
+	// ("mt_" M2M tokens, "oat_" OAuth tokens, "ak_" API keys) by asking
+	// Clerk's Backend API with the instance's secret key, on routes that
+	// accept their type only: the prefix tells the type, so a route that
+	// refuses it never makes the call. Set by the Clerk preset when
+	// ClerkOptions.SecretKey is given. See package clerkapi.
+	ClerkAPI *clerkapi.Config
 	// Skipper skips authentication for requests it returns true for;
 	// default none. CORS preflight requests are never refused, and never
 	// reach a protected handler: CheckJWT answers them 204 itself, WithAuth

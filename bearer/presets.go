@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/scopegate/scopegate/clerkapi"
 	"github.com/scopegate/scopegate/jwks"
 )
 
@@ -52,6 +53,11 @@ type ClerkOptions struct {
 	// MachineID is this API's own Clerk machine ID (mch_...), which a
 	// Clerk M2M token must list among the machines that may receive it.
 	MachineID string
+	// SecretKey is the instance's secret key (sk_live_... or sk_test_...):
+	// with it, Clerk's opaque machine tokens (mt_, oat_, ak_) are verified
+	// through its Backend API on routes that accept them. Without it they
+	// are refused, and only JWTs are verified, locally.
+	SecretKey string
 }
 
 // Clerk returns the configuration for Clerk session tokens, checked as
@@ -83,6 +89,9 @@ func Clerk(o ClerkOptions) (Config, error) {
 		SignInURL:               o.SignInURL,
 		AcceptPendingSessions:   o.AcceptPendingSessions,
 		MachineID:               o.MachineID,
+	}
+	if o.SecretKey != "" {
+		cfg.ClerkAPI = &clerkapi.Config{SecretKey: o.SecretKey}
 	}
 	if !o.NoCookie {
 		cfg.Cookie = o.Cookie

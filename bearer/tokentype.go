@@ -32,6 +32,10 @@ const (
 	// client-credentials, RFC 9068 §2.2's "sub" equal to "client_id", or a
 	// "client_id" with no "sub", as introspection answers often have).
 	M2MToken TokenType = "m2m_token"
+	// APIKey is a Clerk API key ("ak_...", opaque), which a user or an
+	// organization created; verified through Clerk's Backend API
+	// (Config.ClerkAPI).
+	APIKey TokenType = "api_key"
 )
 
 // ErrTokenType is the cause of the invalid_token answer for a valid token
@@ -47,7 +51,7 @@ type typeSet uint8
 const allTypes = typeSet(1<<len(tokenTypesOrder) - 1)
 
 // tokenTypesOrder fixes the bit of each type.
-var tokenTypesOrder = [...]TokenType{SessionToken, OAuthToken, M2MToken}
+var tokenTypesOrder = [...]TokenType{SessionToken, OAuthToken, M2MToken, APIKey}
 
 // bit returns the set holding t alone, and false for a type this package
 // does not know.
@@ -73,7 +77,7 @@ func newTypeSet(types []TokenType, where string) (typeSet, error) {
 	for _, t := range types {
 		b, ok := t.bit()
 		if !ok {
-			return 0, fmt.Errorf("bearer: %s: unknown token type %q; use bearer.SessionToken, bearer.OAuthToken or bearer.M2MToken", where, string(t))
+			return 0, fmt.Errorf("bearer: %s: unknown token type %q; use bearer.SessionToken, bearer.OAuthToken, bearer.M2MToken or bearer.APIKey", where, string(t))
 		}
 		s |= b
 	}
@@ -101,6 +105,8 @@ func (t TokenType) refusal() string {
 		return "route does not accept OAuth access tokens"
 	case M2MToken:
 		return "route does not accept machine tokens"
+	case APIKey:
+		return "route does not accept API keys"
 	}
 	return "token is not of a type this route accepts"
 }

@@ -95,7 +95,7 @@ func TestTokenTypeSettings(t *testing.T) {
 		accepts []bearer.TokenType
 		problem string
 	}{
-		{[]bearer.TokenType{"api_key"}, `Config.AcceptsToken: unknown token type "api_key"`},
+		{[]bearer.TokenType{"api_keys"}, `Config.AcceptsToken: unknown token type "api_keys"`},
 		{[]bearer.TokenType{}, "Config.AcceptsToken: no token type given"},
 	} {
 		cfg := base
@@ -115,7 +115,7 @@ func TestTokenTypeSettings(t *testing.T) {
 	_, answer = auth.Route(bearer.AcceptsAnyToken()).Require(r)
 	assert.Nil(t, answer, "a route's own option wins")
 
-	assert.PanicsWithValue(t, `scopegate: bearer: AcceptsToken: unknown token type "machine"; use bearer.SessionToken, bearer.OAuthToken or bearer.M2MToken`,
+	assert.PanicsWithValue(t, `scopegate: bearer: AcceptsToken: unknown token type "machine"; use bearer.SessionToken, bearer.OAuthToken, bearer.M2MToken or bearer.APIKey`,
 		func() { auth.Route(bearer.AcceptsToken("machine")) })
 	assert.Panics(t, func() { auth.Route(bearer.AcceptsToken()) })
 	assert.Panics(t, func() { auth.Route(bearer.RouteOption{}) })
