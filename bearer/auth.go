@@ -328,10 +328,10 @@ func (a *Auth) MarshalJSON() ([]byte, error) {
 // machineAuthJSON is the JSON form of a machine's auth object, with the
 // members of Clerk's machine auth object for an M2M token.
 type machineAuthJSON struct {
-	IsAuthenticated bool            `json:"isAuthenticated"`
-	TokenType       TokenType       `json:"tokenType"`
-	ID              *string         `json:"id"`
-	Subject         *string         `json:"subject"`
+	IsAuthenticated bool      `json:"isAuthenticated"`
+	TokenType       TokenType `json:"tokenType"`
+	ID              *string   `json:"id"`
+	Subject         *string   `json:"subject"`
 	// MachineID and ClientID are an M2M token's; Name, UserID and OrgID an
 	// API key's, as Clerk's auth objects have them (null when the token
 	// has none, left out for the other kind).
@@ -340,8 +340,8 @@ type machineAuthJSON struct {
 	Name      json.RawMessage `json:"name,omitempty"`
 	UserID    json.RawMessage `json:"userId,omitempty"`
 	OrgID     json.RawMessage `json:"orgId,omitempty"`
-	Scopes          []string        `json:"scopes"`
-	Claims          json.RawMessage `json:"claims"`
+	Scopes    []string        `json:"scopes"`
+	Claims    json.RawMessage `json:"claims"`
 }
 
 // strOrNull is s as a JSON string, or null for "".

@@ -13,8 +13,8 @@ import (
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
-	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/clerkapi"
+	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/introspect"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
