@@ -76,6 +76,8 @@ Clerk session tokens (instead of ISSUER_BASE_URL and AUDIENCE; they carry no aud
                          verification (one line is fine); without it keys come from the JWKS
   MACHINE_ID             optional: this API's Clerk machine ID (mch_...); an M2M token on
                          /api/machine must list it among the machines that may receive it
+  CLERK_SECRET_KEY       optional: sk_test_... or sk_live_...; Clerk's opaque machine tokens
+                         (mt_, oat_, ak_) are then verified through its Backend API
   SESSION_COOKIE defaults to __session with Clerk`
 
 // LoadSettings reads the configuration through getenv. Every mistake is
@@ -103,6 +105,7 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		AuthorizedParties: parties,
 		Cookie:            cookie,
 		MachineID:         strings.TrimSpace(getenv("MACHINE_ID")),
+		SecretKey:         strings.TrimSpace(getenv("CLERK_SECRET_KEY")),
 	}
 	s.Clerk = clerk.PublishableKey != "" || clerk.FrontendAPI != "" || clerk.JWTKey != ""
 	switch {
@@ -124,6 +127,9 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 	default:
 		if clerk.MachineID != "" {
 			problems = append(problems, "MACHINE_ID is a Clerk machine ID (mch_...): set it with CLERK_PUBLISHABLE_KEY or CLERK_FRONTEND_API")
+		}
+		if clerk.SecretKey != "" {
+			problems = append(problems, "CLERK_SECRET_KEY verifies Clerk's opaque machine tokens: set it with CLERK_PUBLISHABLE_KEY or CLERK_FRONTEND_API")
 		}
 		s.Auth.Issuer = issuer
 		s.DevMode = issuer == ""
@@ -201,6 +207,7 @@ var fieldNames = strings.NewReplacer(
 	"FrontendAPI", "CLERK_FRONTEND_API",
 	"JWTKey", "CLERK_JWT_KEY",
 	`MachineID "`, `MACHINE_ID "`,
+	"ClerkAPI: clerkapi: SecretKey", "CLERK_SECRET_KEY",
 	"Introspection: introspect: Endpoint", "INTROSPECTION_URL",
 	`Issuer "`, `ISSUER_BASE_URL "`,
 	`URL "`, `JWKS_URI "`,

@@ -59,9 +59,12 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 			assert.Len(t, s.Auth.DPoP.NonceSecret, 32, "a random secret for one process")
 			assert.Equal(t, "https://api.example.com", s.Auth.DPoP.PublicOrigin)
 		}},
-		{"clerk machine", map[string]string{"CLERK_FRONTEND_API": "https://app.clerk.accounts.dev", "MACHINE_ID": " mch_api "}, func(t *testing.T, s Settings) {
+		{"clerk machine", map[string]string{"CLERK_FRONTEND_API": "https://app.clerk.accounts.dev", "MACHINE_ID": " mch_api ",
+			"CLERK_SECRET_KEY": "sk_test_abc"}, func(t *testing.T, s Settings) {
 			assert.Equal(t, "mch_api", s.Auth.MachineID)
 			assert.True(t, s.Auth.ClerkTokens)
+			require.NotNil(t, s.Auth.ClerkAPI)
+			assert.Equal(t, "sk_test_abc", s.Auth.ClerkAPI.SecretKey)
 		}},
 		{"introspection", map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "INTROSPECTION_URL": "https://t.auth0.com/introspect",
 			"INTROSPECTION_CLIENT_ID": "api", "INTROSPECTION_CLIENT_SECRET": "s3cret"}, func(t *testing.T, s Settings) {
@@ -99,6 +102,13 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	_, err = bearer.New(withHTTP.Auth)
 	assert.Contains(t, inEnvironmentWords(err), `INTROSPECTION_URL "http://t.auth0.com/introspect" must use https`)
+	_, err = LoadSettings(envOf(map[string]string{"CLERK_SECRET_KEY": "sk_test_abc"}))
+	assert.ErrorContains(t, err, "CLERK_SECRET_KEY verifies Clerk's opaque machine tokens")
+	withPK, err := LoadSettings(envOf(map[string]string{"CLERK_FRONTEND_API": "https://app.clerk.accounts.dev", "CLERK_SECRET_KEY": "pk_test_abc"}))
+	require.NoError(t, err)
+	_, err = bearer.New(withPK.Auth)
+	assert.Contains(t, inEnvironmentWords(err), "CLERK_SECRET_KEY")
+	assert.NotContains(t, inEnvironmentWords(err), "pk_test_abc", "the key is never echoed")
 	_, err = LoadSettings(envOf(map[string]string{"MACHINE_ID": "mch_api"}))
 	assert.ErrorContains(t, err, "MACHINE_ID is a Clerk machine ID (mch_...): set it with CLERK_PUBLISHABLE_KEY or CLERK_FRONTEND_API")
 	s, err := LoadSettings(envOf(map[string]string{"CLERK_FRONTEND_API": "https://app.clerk.accounts.dev", "MACHINE_ID": "api"}))
