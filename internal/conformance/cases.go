@@ -239,6 +239,14 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"introspection, inactive", "introspection", get(Private, "Bearer opaque-revoked"), refused(401, inactiveC, inactiveB)},
 		{"introspection, a JWT still verifies", "introspection", get(PrivateScoped, "Bearer "+reader), ok},
 		{"no introspection, an opaque token", "default", get(Private, "Bearer "+opaqueReader), refused(401, malformedC, malformedB)},
+		// Clerk's opaque machine tokens through its Backend API: refused by
+		// type where the route does not take them, before any call.
+		{"clerk api, opaque M2M token", "clerk-api", get(Machine, "Bearer "+clerkOpaqueM2M), want{status: 200, fields: map[string]string{
+			"tokenType": `"m2m_token"`, "machineId": `"mch_sender"`, "id": `"mt_id"`, "scopes": `["mch_api"]`, "userId": absent}}},
+		{"clerk api, opaque M2M token on a session route", "clerk-api", get(Private, "Bearer "+clerkOpaqueM2M), refused(401, noMachinesC, noMachinesB)},
+		{"clerk api, opaque OAuth token on the machine route", "clerk-api", get(Machine, "Bearer "+clerkOpaqueOAuth),
+			refused(401, machineOnlyC, machineOnlyB)},
+		{"clerk api, unknown M2M token", "clerk-api", get(Machine, "Bearer mt_unknown"), refused(401, inactiveC, inactiveB)},
 		{"clerk, session token on the machine route", "clerk", get(Machine, "Bearer "+clerkSession), refused(401, noSessionsC, noSessionsB)},
 		{"clerk, machine token on the machine route", "clerk", get(Machine, "Bearer "+clerkMachine), want{status: 200, fields: map[string]string{
 			"tokenType": `"m2m_token"`, "machineId": `"mch_1"`, "userId": absent}}},

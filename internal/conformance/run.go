@@ -222,7 +222,52 @@ func newEnvironment(t *testing.T) *environment {
 	introspection.Introspection = &introspect.Config{Endpoint: env.issuer.URL() + introspectionPath,
 		ClientID: "api", ClientSecret: "api-secret", Issuer: env.issuer.URL(), Audiences: []string{env.issuer.Audience()}}
 	env.variants["introspection"] = introspection
+	for _, path := range []string{"/m2m_tokens/verify", "/oauth_applications/access_tokens/verify", "/api_keys/verify"} {
+		env.issuer.SetHandler(path, clerkBackendAPI())
+	}
+	clerkAPI, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: env.issuer.URL(), JWTKey: string(env.issuer.PublicKeyPEM("RS256")),
+		SecretKey: "sk_test_conformance"})
+	require.NoError(t, err)
+	clerkAPI.Issuer = env.issuer.URL()
+	clerkAPI.ClerkAPI.BaseURL = env.issuer.URL() // the issuer stands in for Clerk's Backend API
+	env.variants["clerk-api"] = clerkAPI
 	return env
+}
+
+// The opaque Clerk machine tokens the Backend API stand-in knows.
+const (
+	clerkOpaqueM2M   = "mt_conformance"
+	clerkOpaqueOAuth = "oat_conformance"
+)
+
+// clerkBackendAPI answers the Backend API's verify endpoints as Clerk's API
+// reference documents them, for the tokens above; 404 for any other.
+func clerkBackendAPI() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer sk_test_conformance" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var body map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		exp := time.Now().Add(time.Hour).UnixMilli()
+		var answer map[string]any
+		switch {
+		case r.URL.Path == "/m2m_tokens/verify" && body["token"] == clerkOpaqueM2M:
+			answer = map[string]any{"object": "machine_to_machine_token", "id": "mt_id", "subject": "mch_sender",
+				"scopes": []string{"mch_api"}, "claims": nil, "revoked": false, "expired": false, "expiration": exp}
+		case r.URL.Path == "/oauth_applications/access_tokens/verify" && body["access_token"] == clerkOpaqueOAuth:
+			answer = map[string]any{"object": "clerk_idp_oauth_access_token", "id": "oat_id", "client_id": "client_1",
+				"subject": "user_1", "scopes": []string{"read"}, "revoked": false, "expired": false, "expiration": exp}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if answer == nil {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"resource_not_found","message":"not found"}]}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(answer)
+	})
 }
 
 // introspectionPath is where the issuer answers RFC 7662 introspection.
