@@ -3,6 +3,7 @@ package introspect
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,11 @@ func (i *Introspector) check(r *Result, hasIssuer bool, now time.Time) error {
 	}
 	if !r.NotBefore.IsZero() && now.Add(i.skew).Before(r.NotBefore) {
 		return fmt.Errorf("%w: not valid before %s", ErrInactive, r.NotBefore.UTC().Format(time.RFC3339))
+	}
+	if notAccessToken(r.TokenType) {
+		// An endpoint also answers for refresh and ID tokens, which are no
+		// credential for an API, as a JWT's "typ" tells the same.
+		return fmt.Errorf("%w: token_type %q is not an access token's", ErrInactive, r.TokenType)
 	}
 	if i.issuer != "" && hasIssuer && r.Issuer != i.issuer {
 		return fmt.Errorf("%w: issued by %q, not by the configured Issuer %q", ErrInactive, r.Issuer, i.issuer)
@@ -42,4 +48,15 @@ func (i *Introspector) cacheUntil(r *Result, now time.Time) time.Time {
 		until = r.ExpiresAt
 	}
 	return until
+}
+
+// notAccessToken reports a token_type naming a refresh or an ID token,
+// RFC 6749's and RFC 8693's names alike; an access token's type ("Bearer",
+// "DPoP", RFC 8693's access_token) or none passes.
+func notAccessToken(tokenType string) bool {
+	switch strings.ToLower(tokenType) {
+	case "refresh_token", "urn:ietf:params:oauth:token-type:refresh_token", "id_token", "urn:ietf:params:oauth:token-type:id_token":
+		return true
+	}
+	return false
 }

@@ -185,6 +185,11 @@ func TestIssuerAndAudience(t *testing.T) {
 		{name: "no aud with Audiences set", audiences: []string{api}, members: with("aud", nil), errText: "names no audience"},
 		{name: "empty aud array with Audiences set", audiences: []string{api}, members: with("aud", []string{}), errText: "names no audience"},
 		{name: "no aud without Audiences", members: with("aud", nil)},
+		{name: "a Bearer access token", members: with("token_type", "Bearer")},
+		{name: "an RFC 8693 access token", members: with("token_type", "urn:ietf:params:oauth:token-type:access_token")},
+		{name: "a refresh token", members: with("token_type", "refresh_token"), errText: "is not an access token's"},
+		{name: "an RFC 8693 refresh token", members: with("token_type", "urn:ietf:params:oauth:token-type:refresh_token"), errText: "not an access token"},
+		{name: "an ID token", members: with("token_type", "ID_Token"), errText: "not an access token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
