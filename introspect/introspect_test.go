@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -388,4 +389,31 @@ func TestErrorsNeverContainTheToken(t *testing.T) {
 			assert.NotContains(t, err.Error(), testSecret)
 		})
 	}
+}
+
+// A server answering with a broken HTTP response that quotes the token
+// gets an error that does not: net/http's own text would quote it.
+func TestMalformedHTTPResponseDoesNotEchoTheToken(t *testing.T) {
+	const tok = "opaque-secret-token-value"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			_, _ = conn.Read(buf)
+			_, _ = conn.Write([]byte("NOT-HTTP " + tok + "\r\n\r\n"))
+			conn.Close()
+		}
+	}()
+	in, err := New(Config{Endpoint: "http://" + ln.Addr().String() + "/introspect", ClientID: testClientID, ClientSecret: testSecret})
+	require.NoError(t, err)
+	_, err = in.Introspect(context.Background(), tok)
+	require.ErrorIs(t, err, ErrUnavailable)
+	assert.NotContains(t, err.Error(), tok)
+	assert.NotContains(t, err.Error(), testSecret)
 }

@@ -2,9 +2,11 @@ package introspect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,8 +40,7 @@ func (i *Introspector) post(ctx context.Context, endpoint, token string) ([]byte
 	}
 	resp, err := i.client.Do(req)
 	if err != nil {
-		// The error names the endpoint and the failure, never the body.
-		return nil, unavailable(fmt.Errorf("introspect: %w", err))
+		return nil, unavailable(transportError(err, endpoint))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -88,4 +89,25 @@ func retryAfter(h http.Header) time.Duration {
 		return maxRetryAfter
 	}
 	return time.Duration(s) * time.Second
+}
+
+// transportError restates a failed call in fixed words and the endpoint:
+// net/http's own text may quote what the server sent back ("malformed
+// HTTP response ..."), which could echo the token. A timeout or a
+// cancellation keeps its sentinel, which carries no bytes of either side.
+func transportError(err error, endpoint string) error {
+	for _, sentinel := range []error{context.DeadlineExceeded, context.Canceled} {
+		if errors.Is(err, sentinel) {
+			return fmt.Errorf("introspect: calling %s: %w", endpoint, sentinel)
+		}
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return fmt.Errorf("introspect: calling %s: timed out", endpoint)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return fmt.Errorf("introspect: calling %s: %s failed", endpoint, opErr.Op)
+	}
+	return fmt.Errorf("introspect: calling %s failed", endpoint)
 }
