@@ -11,6 +11,7 @@ import (
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 
 	"github.com/scopegate/scopegate/clerk"
+	"github.com/scopegate/scopegate/clerkapi"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -194,13 +195,19 @@ func (a *Auth) Token() token.Token {
 }
 
 // Validated returns what the token validator returned: a token.Token with
-// the built-in verifier, the plugged validator's own value otherwise
+// the built-in verifier, token.Claims for an introspected opaque token, a
+// *clerkapi.Machine for a Clerk opaque machine token (a copy of its own
+// for each call), the plugged validator's own value otherwise
 // (*validator.ValidatedClaims for go-jwt-middleware's), which is built
 // anew for every request. The same value is stored under
 // jwtmiddleware.ContextKey{} in the request context. Nil when signed out.
 func (a *Auth) Validated() any {
 	if a.session == nil {
 		return nil
+	}
+	if m, ok := a.session.validated.(*clerkapi.Machine); ok {
+		// Shared by every request of the same token: handed out as copies.
+		return m.Clone()
 	}
 	return a.session.validated
 }

@@ -136,6 +136,18 @@ func TestClerkOpaqueMachineTokens(t *testing.T) {
 			assert.ErrorIs(t, answer.Err, clerkapi.ErrInvalid)
 		}
 	})
+	t.Run("Validated hands out copies", func(t *testing.T) {
+		got, _, answer := ask(anyType, "mt_valid")
+		require.Nil(t, answer)
+		m := got.Validated().(*clerkapi.Machine)
+		m.Subject, m.Scopes[0] = "mch_evil", "tampered"
+		again, _, answer := ask(anyType, "mt_valid")
+		require.Nil(t, answer)
+		fresh := again.Validated().(*clerkapi.Machine)
+		assert.Equal(t, "mch_sender", fresh.Subject)
+		assert.Equal(t, []string{"mch_api"}, fresh.Scopes)
+		assert.Equal(t, []string{"mch_api"}, again.Scopes())
+	})
 	t.Run("remembered", func(t *testing.T) {
 		before := backend.count()
 		_, _, answer := ask(anyType, "mt_valid")
@@ -161,4 +173,23 @@ func TestClerkAPISettings(t *testing.T) {
 	require.NoError(t, err, "the key is checked at New")
 	_, err = bearer.New(cfg)
 	assert.ErrorContains(t, err, "bearer: ClerkAPI: clerkapi: SecretKey")
+}
+
+// An opaque M2M token must list Config.MachineID, as a JWT one must.
+func TestClerkOpaqueMachineTokenForAnotherMachine(t *testing.T) {
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	backend := newClerkBackend(t)
+	cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256")),
+		SecretKey: "sk_test_secret", MachineID: "mch_other_api"})
+	require.NoError(t, err)
+	cfg.Issuer = issuer.URL()
+	cfg.ClerkAPI.BaseURL = backend.URL
+	auth, err := bearer.New(cfg)
+	require.NoError(t, err)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer mt_valid")
+	_, answer := auth.Route(bearer.AcceptsToken(bearer.M2MToken)).Require(r)
+	if assert.NotNil(t, answer) {
+		assert.Contains(t, answer.Challenge(), `error_description="machine token is not for this machine"`)
+	}
 }

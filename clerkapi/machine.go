@@ -55,3 +55,6 @@ func (m *Machine) clone() *Machine {
 	c.Claims = slices.Clone(m.Claims)
 	return &c
 }
+
+// Clone returns a copy of m that shares nothing with it.
+func (m *Machine) Clone() *Machine { return m.clone() }
