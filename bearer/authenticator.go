@@ -50,6 +50,9 @@ type Authenticator struct {
 	// clerkAPI verifies Clerk's opaque machine tokens; nil without
 	// Config.ClerkAPI.
 	clerkAPI *clerkapi.Client
+	// opaqueRules are the Config's claim rules, applied to introspected
+	// answers as the verifier applies them to JWTs.
+	opaqueRules opaqueRules
 	// metadata is the protected resource metadata, served at metadataPath;
 	// nil without Config.Resource.
 	metadata     *resourceMetadata
@@ -82,11 +85,28 @@ func New(cfg Config) (*Authenticator, error) {
 		if cfg.ClerkTokens {
 			return nil, errors.New("bearer: Introspection is RFC 7662, which Clerk does not serve: Clerk's opaque machine tokens verify through its Backend API; leave Introspection unset with ClerkTokens")
 		}
-		in, err := introspect.New(*cfg.Introspection)
+		ic := *cfg.Introspection
+		// The answer is judged by this API's own issuer and audiences, as
+		// a JWT is, unless Introspection says otherwise.
+		if ic.Issuer == "" && len(cfg.Issuers) == 0 {
+			ic.Issuer = cfg.Issuer
+		}
+		if len(ic.Audiences) == 0 && !cfg.SkipAudienceCheck {
+			ic.Audiences = slices.Clone(cfg.Audience)
+		}
+		if ic.ClockSkew == 0 {
+			ic.ClockSkew = cfg.ClockSkew // the same NoClockSkew in both packages
+		}
+		if ic.Now == nil {
+			ic.Now = cfg.Now
+		}
+		in, err := introspect.New(ic)
 		if err != nil {
 			return nil, fmt.Errorf("bearer: Introspection: %w", err)
 		}
 		a.introspector, a.maxOpaqueBytes = in, cmp.Or(cfg.MaxTokenBytes, token.DefaultMaxTokenBytes)
+		a.opaqueRules = opaqueRules{parties: slices.Clone(cfg.AuthorizedParties), requireSubject: cfg.RequireSubject,
+			maxAge: cfg.MaxTokenAge, skew: a.how.skew}
 	}
 	if cfg.ClerkAPI != nil {
 		if !cfg.ClerkTokens {
@@ -379,7 +399,8 @@ func (a *Authenticator) derive(validated any) *derivation {
 	if tok := auth.Token(); !tok.IsZero() {
 		header = tok.Header()
 	}
-	if s.tokenType, ok = typeOf(a.clerkTokens, header, auth.Subject, s.machine); !ok {
+	_, introspected := validated.(token.Claims)
+	if s.tokenType, ok = typeOf(a.clerkTokens, introspected, header, auth.Subject, s.machine); !ok {
 		return &derivation{description: descNoTokenType, cause: ErrTokenType}
 	}
 	auth.TokenType, auth.TokenID = s.tokenType, s.machine.id

@@ -34,6 +34,7 @@ const (
 	pickClientID
 	pickAuthorizedParty
 	pickTokenID
+	pickUsername
 	numPicked
 )
 
@@ -87,6 +88,8 @@ func pickedIndex(name string) pickedClaim {
 		return pickAuthorizedParty
 	case "jti":
 		return pickTokenID
+	case "username":
+		return pickUsername
 	}
 	return numPicked
 }

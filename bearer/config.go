@@ -119,10 +119,13 @@ type Config struct {
 	// the scope).
 	ValidateToken jwtmiddleware.ValidateToken
 	// Introspection, when set, accepts opaque access tokens (any token that
-	// is not a compact JWT) by asking the issuer's RFC 7662 introspection
+	// is not a compact JWS) by asking the issuer's RFC 7662 introspection
 	// endpoint, on routes that accept OAuthToken or M2MToken only: a route
-	// that accepts neither never makes the call. A JWT is never sent
-	// there. An inactive token is 401, an endpoint that fails 503 with
+	// that accepts neither never makes the call. A JWS is never sent
+	// there. The answer is held to this Config's rules as a JWT is: Issuer
+	// and Audience (unless Introspection sets its own), AuthorizedParties
+	// ("azp", else "client_id"), RequireSubject, MaxTokenAge, ClockSkew.
+	// An inactive token is 401, an endpoint that fails 503 with
 	// Retry-After. Answers are remembered and calls bounded; see package
 	// introspect. Default: opaque tokens are malformed.
 	Introspection *introspect.Config

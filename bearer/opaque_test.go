@@ -125,6 +125,15 @@ func TestOpaqueTokens(t *testing.T) {
 			assert.Contains(t, answer.Challenge(), `error_description="route does not accept machine tokens"`)
 		}
 	})
+	t.Run("a route for API keys only makes no call", func(t *testing.T) {
+		routes["keys"] = auth.Route(bearer.AcceptsToken(bearer.APIKey))
+		before := endpoint.total()
+		_, answer := ask("keys", "unseen-user-opaque")
+		if assert.NotNil(t, answer) {
+			assert.Contains(t, answer.Challenge(), `error_description="route does not accept OAuth or machine tokens"`)
+		}
+		assert.Equal(t, before, endpoint.total())
+	})
 	t.Run("inactive, or for another API", func(t *testing.T) {
 		for _, tok := range []string{"revoked-opaque", "other-api"} {
 			_, answer := ask("default", tok)
@@ -178,4 +187,49 @@ func TestIntrospectionSettings(t *testing.T) {
 	_, err = bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{issuer.Audience()}, ClerkTokens: true,
 		Introspection: &introspect.Config{Endpoint: "https://introspect.example.com/", ClientID: "c", ClientSecret: "s"}})
 	assert.ErrorContains(t, err, "Introspection is RFC 7662, which Clerk does not serve")
+}
+
+// An introspected answer is held to the Config's rules as a JWT is: the
+// audience (from Config.Audience when Introspection names none), the
+// authorized parties ("azp", or the answer's "client_id"), a subject.
+func TestOpaqueTokensFollowTheConfigRules(t *testing.T) {
+	issuer := authtest.NewIssuer(t)
+	clock := authtest.NewClock(time.Now())
+	endpoint := newIntrospectionServer(t, issuer.URL(), clock.Now())
+	build := func(cfg bearer.Config) *bearer.Authenticator {
+		cfg.Issuer, cfg.Now = issuer.URL(), clock.Now
+		cfg.Introspection = &introspect.Config{Endpoint: endpoint.URL, ClientID: "api-client", ClientSecret: "api-secret"}
+		auth, err := bearer.New(cfg)
+		require.NoError(t, err)
+		return auth
+	}
+	tests := []struct {
+		name    string
+		cfg     bearer.Config
+		token   string
+		problem string // "" when accepted
+	}{
+		{"the API's audience", bearer.Config{Audience: []string{"api"}}, "user-opaque", ""},
+		{"another API's token, by Config.Audience", bearer.Config{Audience: []string{"api"}}, "other-api", "token is not active"},
+		{"a listed client", bearer.Config{Audience: []string{"api"}, AuthorizedParties: []string{"app"}}, "user-opaque", ""},
+		{"another client", bearer.Config{Audience: []string{"api"}, AuthorizedParties: []string{"only-this-app"}}, "user-opaque",
+			"token authorized party is not accepted"},
+		{"a subject required", bearer.Config{Audience: []string{"api"}, RequireSubject: true}, "service-opaque", "token lacks a required claim"},
+		{"no issue time with MaxTokenAge", bearer.Config{Audience: []string{"api"}, MaxTokenAge: time.Hour}, "user-opaque",
+			"token lacks a required claim"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Bearer "+tt.token)
+			_, answer := build(tt.cfg).Require(r)
+			if tt.problem == "" {
+				assert.Nil(t, answer)
+				return
+			}
+			if assert.NotNil(t, answer) {
+				assert.Contains(t, answer.Challenge(), `error_description="`+tt.problem+`"`)
+			}
+		})
+	}
 }

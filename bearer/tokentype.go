@@ -17,7 +17,7 @@ type TokenType string
 
 // The token types. A user's token is a SessionToken from a Clerk issuer
 // (Config.ClerkTokens) and an OAuthToken from any other; a client acting
-// for itself presents an M2MToken.
+// for itself presents an M2MToken; a Clerk API key is an APIKey.
 const (
 	// SessionToken is a Clerk session token: a user signed in to one of
 	// the application's own frontends.
@@ -29,8 +29,8 @@ const (
 	// M2MToken is a token a client holds for itself, with no user behind
 	// it: a Clerk machine-to-machine token ("sub" mch_..., or its "cat"),
 	// an OAuth client-credentials token (Auth0's "gty"
-	// client-credentials, RFC 9068 §2.2's "sub" equal to "client_id", or a
-	// "client_id" with no "sub", as introspection answers often have).
+	// client-credentials, RFC 9068 §2.2's "sub" equal to "client_id", or an
+	// introspection answer naming a client but no resource owner).
 	M2MToken TokenType = "m2m_token"
 	// APIKey is a Clerk API key ("ak_...", opaque), which a user or an
 	// organization created; verified through Clerk's Backend API
@@ -114,7 +114,7 @@ func (t TokenType) refusal() string {
 // machineClaims are the claims that tell a client's own token from a
 // user's: "" for absent, or a JSON type other than a string.
 type machineClaims struct {
-	grantType, clientID, authorizedParty, id string
+	grantType, clientID, authorizedParty, id, username string
 }
 
 // machineClaimsOf reads them from a verified token's picked claims.
@@ -127,7 +127,7 @@ func machineClaimsOf(c *pickedClaims) machineClaims {
 		return ""
 	}
 	return machineClaims{grantType: str(pickGrantType), clientID: str(pickClientID),
-		authorizedParty: str(pickAuthorizedParty), id: str(pickTokenID)}
+		authorizedParty: str(pickAuthorizedParty), id: str(pickTokenID), username: str(pickUsername)}
 }
 
 // Clerk's token categories, in the "cat" header of the tokens it signs, and
@@ -156,10 +156,13 @@ func isAccessTokenType(typ string) bool {
 // "typ" at+jwt is an OAuthToken; the session category (or none, or the
 // "ignore" one) a SessionToken; any other category (a JWT template's, say,
 // which Clerk never accepts as a request's token) no type. Otherwise a
-// client-credentials token (Auth0's "gty", or a "client_id" with no other
-// subject, RFC 9068 §2.2) is an M2MToken and every other an OAuthToken.
-// header is the zero Header for a plugged validator's result.
-func typeOf(clerk bool, header token.Header, subject string, m machineClaims) (TokenType, bool) {
+// client-credentials token is an M2MToken and every other an OAuthToken:
+// Auth0's "gty" client-credentials, a "sub" equal to "client_id" (RFC 9068
+// §2.2), or, in an introspection answer (introspected), a "client_id" with
+// neither "sub" nor "username", RFC 7662's two names for the resource
+// owner. header is the zero Header for a plugged validator's result and an
+// introspected token.
+func typeOf(clerk, introspected bool, header token.Header, subject string, m machineClaims) (TokenType, bool) {
 	if clerk {
 		machineSubject := strings.HasPrefix(subject, clerkMachinePrefix)
 		switch {
@@ -179,7 +182,8 @@ func typeOf(clerk bool, header token.Header, subject string, m machineClaims) (T
 		}
 		return "", false
 	}
-	if m.grantType == "client-credentials" || m.clientID != "" && (subject == m.clientID || subject == "") {
+	noOwner := introspected && subject == "" && m.username == ""
+	if m.grantType == "client-credentials" || m.clientID != "" && (subject == m.clientID || noOwner) {
 		// No resource owner: the client acts for itself.
 		return M2MToken, true
 	}
