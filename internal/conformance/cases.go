@@ -238,6 +238,9 @@ func (env *environment) cases(t *testing.T) []caseOf {
 			"isAuthenticated": "true", "tokenType": `"oauth_token"`, "userId": `"user-1"`, "clientId": `"app"`}}},
 		{"introspection, inactive", "introspection", get(Private, "Bearer opaque-revoked"), refused(401, inactiveC, inactiveB)},
 		{"introspection, a JWT still verifies", "introspection", get(PrivateScoped, "Bearer "+reader), ok},
+		{"introspection down", "introspection-down", get(Private, "Bearer "+opaqueReader), want{status: 503, challenge: bare, retryAfter: "7",
+			body: `{"error":"temporarily_unavailable","error_description":"token introspection is unavailable, retry later"}`}},
+		{"introspection down, a JWT still verifies", "introspection-down", get(Private, "Bearer "+reader), ok},
 		{"no introspection, an opaque token", "default", get(Private, "Bearer "+opaqueReader), refused(401, malformedC, malformedB)},
 		// Clerk's opaque machine tokens through its Backend API: refused by
 		// type where the route does not take them, before any call.
@@ -246,6 +249,9 @@ func (env *environment) cases(t *testing.T) []caseOf {
 		{"clerk api, opaque M2M token on a session route", "clerk-api", get(Private, "Bearer "+clerkOpaqueM2M), refused(401, noMachinesC, noMachinesB)},
 		{"clerk api, opaque OAuth token on the machine route", "clerk-api", get(Machine, "Bearer "+clerkOpaqueOAuth),
 			refused(401, machineOnlyC, machineOnlyB)},
+		{"clerk api, an API key on the machine route", "clerk-api", get(Machine, "Bearer ak_conformance"), refused(401,
+			`Bearer realm="api", error="invalid_token", error_description="route does not accept API keys"`,
+			`{"error":"invalid_token","error_description":"route does not accept API keys"}`)},
 		{"clerk api, unknown M2M token", "clerk-api", get(Machine, "Bearer mt_unknown"), refused(401, inactiveC, inactiveB)},
 		{"clerk, session token on the machine route", "clerk", get(Machine, "Bearer "+clerkSession), refused(401, noSessionsC, noSessionsB)},
 		{"clerk, machine token on the machine route", "clerk", get(Machine, "Bearer "+clerkMachine), want{status: 200, fields: map[string]string{

@@ -222,6 +222,14 @@ func newEnvironment(t *testing.T) *environment {
 	introspection.Introspection = &introspect.Config{Endpoint: env.issuer.URL() + introspectionPath,
 		ClientID: "api", ClientSecret: "api-secret", Issuer: env.issuer.URL(), Audiences: []string{env.issuer.Audience()}}
 	env.variants["introspection"] = introspection
+	env.issuer.SetHandler(introspectionDownPath, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	introspectionDown := base()
+	introspectionDown.Introspection = &introspect.Config{Endpoint: env.issuer.URL() + introspectionDownPath,
+		ClientID: "api", ClientSecret: "api-secret"}
+	env.variants["introspection-down"] = introspectionDown
 	for _, path := range []string{"/m2m_tokens/verify", "/oauth_applications/access_tokens/verify", "/api_keys/verify"} {
 		env.issuer.SetHandler(path, clerkBackendAPI())
 	}
@@ -270,8 +278,12 @@ func clerkBackendAPI() http.Handler {
 	})
 }
 
-// introspectionPath is where the issuer answers RFC 7662 introspection.
-const introspectionPath = "/introspect"
+// introspectionPath is where the issuer answers RFC 7662 introspection,
+// and introspectionDownPath where it answers 503 to every call.
+const (
+	introspectionPath     = "/introspect"
+	introspectionDownPath = "/introspect-down"
+)
 
 // The opaque tokens the introspection endpoint knows as active.
 const (
