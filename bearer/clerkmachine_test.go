@@ -66,19 +66,27 @@ func (b *clerkBackend) count() int {
 	return b.calls
 }
 
+// clerkMachineAuthenticator is the Clerk preset with the secret key, asking
+// backend as its Backend API, this API being machineID.
+func clerkMachineAuthenticator(t *testing.T, backend *clerkBackend, machineID string) *bearer.Authenticator {
+	t.Helper()
+	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
+	cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256")),
+		SecretKey: "sk_test_secret", MachineID: machineID})
+	require.NoError(t, err)
+	cfg.Issuer = issuer.URL() // the loopback issuer speaks http
+	cfg.ClerkAPI.BaseURL = backend.URL
+	auth, err := bearer.New(cfg)
+	require.NoError(t, err)
+	return auth
+}
+
 // TestClerkOpaqueMachineTokens verifies Clerk's opaque tokens through its
 // Backend API, only on routes that accept their type: the prefix tells it,
 // so a route that refuses the type never asks Clerk.
 func TestClerkOpaqueMachineTokens(t *testing.T) {
-	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
 	backend := newClerkBackend(t)
-	cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256")),
-		SecretKey: "sk_test_secret", MachineID: "mch_api"})
-	require.NoError(t, err)
-	cfg.Issuer = issuer.URL()
-	cfg.ClerkAPI.BaseURL = backend.URL
-	auth, err := bearer.New(cfg)
-	require.NoError(t, err)
+	auth := clerkMachineAuthenticator(t, backend, "mch_api")
 	anyType := auth.Route(bearer.AcceptsAnyToken())
 	sessions := auth.Route()
 	ask := func(route *bearer.Route, tok string) (*bearer.Auth, map[string]json.RawMessage, *bearer.Answer) {
@@ -177,15 +185,7 @@ func TestClerkAPISettings(t *testing.T) {
 
 // An opaque M2M token must list Config.MachineID, as a JWT one must.
 func TestClerkOpaqueMachineTokenForAnotherMachine(t *testing.T) {
-	issuer := authtest.NewIssuer(t, authtest.WithAudience(""))
-	backend := newClerkBackend(t)
-	cfg, err := bearer.Clerk(bearer.ClerkOptions{FrontendAPI: issuer.URL(), JWTKey: string(issuer.PublicKeyPEM("RS256")),
-		SecretKey: "sk_test_secret", MachineID: "mch_other_api"})
-	require.NoError(t, err)
-	cfg.Issuer = issuer.URL()
-	cfg.ClerkAPI.BaseURL = backend.URL
-	auth, err := bearer.New(cfg)
-	require.NoError(t, err)
+	auth := clerkMachineAuthenticator(t, newClerkBackend(t), "mch_other_api")
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Bearer mt_valid")
 	_, answer := auth.Route(bearer.AcceptsToken(bearer.M2MToken)).Require(r)
