@@ -26,13 +26,19 @@ type introspectionServer struct {
 	down  bool
 }
 
-func newIntrospectionServer(t *testing.T, issuer string, now time.Time) *introspectionServer {
+func newIntrospectionServer(t *testing.T, issuer string, now time.Time, extra ...map[string]map[string]any) *introspectionServer {
 	s := &introspectionServer{calls: map[string]int{}}
 	exp := now.Add(time.Hour).Unix()
 	answers := map[string]map[string]any{
 		"user-opaque":    {"active": true, "iss": issuer, "sub": "user-1", "client_id": "app", "scope": "read:messages", "exp": exp, "aud": "api"},
 		"service-opaque": {"active": true, "iss": issuer, "client_id": "svc", "scope": "read:messages", "exp": exp, "aud": "api"},
 		"other-api":      {"active": true, "iss": issuer, "sub": "user-1", "exp": exp, "aud": "another-api"},
+	}
+	for _, more := range extra {
+		for tok, answer := range more {
+			answer["exp"] = exp
+			answers[tok] = answer
+		}
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok := r.PostFormValue("token")
@@ -231,5 +237,36 @@ func TestOpaqueTokensFollowTheConfigRules(t *testing.T) {
 				assert.Contains(t, answer.Challenge(), `error_description="`+tt.problem+`"`)
 			}
 		})
+	}
+}
+
+// A DPoP-bound opaque token (RFC 9449 §6.2: "cnf" in the introspection
+// answer) needs the DPoP scheme and a proof of its key, as a bound JWT does.
+func TestDPoPBoundOpaqueToken(t *testing.T) {
+	issuer := authtest.NewIssuer(t)
+	clock := authtest.NewClock(time.Now())
+	key := authtest.MustDPoPKey(t, "ES256").WithClock(clock.Now)
+	endpoint := newIntrospectionServer(t, issuer.URL(), clock.Now(), map[string]map[string]any{
+		"bound-opaque": {"active": true, "iss": issuer.URL(), "sub": "user-1", "aud": "api", "cnf": map[string]string{"jkt": key.Thumbprint()}},
+	})
+	auth, err := bearer.New(bearer.Config{Issuer: issuer.URL(), Audience: []string{"api"}, Now: clock.Now,
+		Introspection: &introspect.Config{Endpoint: endpoint.URL, ClientID: "api-client", ClientSecret: "api-secret"}})
+	require.NoError(t, err)
+	const target = "http://api.example.com/orders"
+	send := func(authorization string, proofs ...string) *bearer.Answer {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r.Header.Set("Authorization", authorization)
+		for _, p := range proofs {
+			r.Header.Add("DPoP", p)
+		}
+		_, answer := auth.Require(r)
+		return answer
+	}
+	if answer := send("Bearer bound-opaque"); assert.NotNil(t, answer) {
+		assert.Contains(t, answer.Challenge(), `error_description="token is DPoP-bound: send it with the DPoP scheme and a proof"`)
+	}
+	assert.Nil(t, send("DPoP bound-opaque", key.Proof("GET", target).For("bound-opaque").MustSign(t)))
+	if answer := send("DPoP bound-opaque", key.Proof("GET", target).For("another-token").MustSign(t)); assert.NotNil(t, answer) {
+		assert.Contains(t, answer.Challenge(), `error_description="DPoP proof is not for this access token"`)
 	}
 }
