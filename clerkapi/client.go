@@ -2,12 +2,12 @@ package clerkapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/internal/remember"
 )
 
 // maxTokenBytes bounds the tokens worth asking Clerk about. Clerk's machine
@@ -30,31 +30,10 @@ type Client struct {
 	negativeTTL, maxTTL time.Duration
 	now                 func() time.Time
 
-	// slots holds a token for each call in flight; its capacity is
-	// MaxConcurrent.
-	slots chan struct{}
-	cache *cache // nil when off
-
-	mu      sync.Mutex
-	flights map[[32]byte]*call // calls in flight, by token hash
+	// answers remembers answers and shares calls, MaxConcurrent at most.
+	answers *remember.Group[Machine]
 
 	stats counters
-}
-
-// call is one question to Clerk, shared by every request that presents the
-// same token while it is in flight.
-type call struct {
-	done   chan struct{}
-	m      *Machine // read-only once done is closed; cloned for each caller
-	err    error
-	shared *sharedValue
-}
-
-// sharedValue is a value derived once from one answer and shared by every
-// caller of VerifyShared that gets that answer.
-type sharedValue struct {
-	once  sync.Once
-	value any
 }
 
 // Verify asks Clerk about token, a machine token of any kind KindOf knows,
@@ -86,41 +65,27 @@ func (c *Client) VerifyShared(ctx context.Context, token string, derive func(*Ma
 	if err != nil {
 		return nil, err
 	}
-	shared.once.Do(func() { shared.value = derive(m) })
-	return shared.value, nil
+	return shared.Value(func() any { return derive(m) }), nil
 }
 
 // lookup finds the answer about token, with the slot of the value derived
 // from it; the Machine is shared, not the caller's own.
-func (c *Client) lookup(ctx context.Context, token string) (*Machine, *sharedValue, error) {
-	kind, err := precheck(token)
-	if err != nil {
+func (c *Client) lookup(ctx context.Context, token string) (*Machine, *remember.Shared, error) {
+	if _, err := precheck(token); err != nil {
 		return c.answer(nil, nil, err)
 	}
-	key := sha256.Sum256([]byte(token))
-	now := c.now()
-	if e, ok := c.cache.get(key, now); ok {
-		c.stats.cacheHits.Add(1)
-		return c.answer(e.m, e.shared, e.err)
-	}
-	if err := ctx.Err(); err != nil {
+	a, err := c.answers.Do(ctx, token)
+	var wait *remember.WaitError
+	switch {
+	case errors.Is(err, remember.ErrBusy):
+		return c.answer(nil, nil, unavailable(errBusy))
+	case errors.As(err, &wait) && wait.Waiting:
+		return c.answer(nil, nil, unavailable(fmt.Errorf("clerkapi: waiting for Clerk: %w", wait.Err)))
+	case err != nil:
 		// The client is gone: its token is not worth a billed call.
 		return c.answer(nil, nil, unavailable(fmt.Errorf("clerkapi: %w", err)))
 	}
-	cl, e, err := c.join(ctx, key, kind, token, now)
-	switch {
-	case err != nil:
-		return c.answer(nil, nil, err)
-	case cl == nil:
-		c.stats.cacheHits.Add(1)
-		return c.answer(e.m, e.shared, e.err)
-	}
-	select {
-	case <-cl.done:
-		return c.answer(cl.m, cl.shared, cl.err)
-	case <-ctx.Done():
-		return c.answer(nil, nil, unavailable(fmt.Errorf("clerkapi: waiting for Clerk: %w", ctx.Err())))
-	}
+	return c.answer(a.Value, a.Shared, a.Err)
 }
 
 // precheck returns token's kind, or ErrInvalid for a token that Clerk
@@ -161,51 +126,11 @@ func prefixOf(k Kind) string {
 	}
 }
 
-// join returns the call in flight for key, starting one when there is none.
-// It returns instead the cached answer when a call finished since the
-// caller looked, and errBusy when a call is needed but MaxConcurrent are in
-// flight. The cache is looked at again under c.mu because a call stores its
-// answer before it leaves flights: a caller that misses both would make a
-// second call for the same token.
-func (c *Client) join(ctx context.Context, key [32]byte, kind Kind, token string, now time.Time) (*call, entry, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl := c.flights[key]; cl != nil {
-		c.stats.shared.Add(1)
-		return cl, entry{}, nil
-	}
-	if e, ok := c.cache.get(key, now); ok {
-		return nil, e, nil
-	}
-	select {
-	case c.slots <- struct{}{}:
-	default:
-		c.stats.busy.Add(1)
-		return nil, entry{}, unavailable(errBusy)
-	}
-	cl := &call{done: make(chan struct{})}
-	c.flights[key] = cl
-	// The call runs on its own goroutine, with the request's values but not
-	// its cancellation, so that the request that started it hanging up does
-	// not fail everyone sharing it; Timeout bounds it instead.
-	go c.run(context.WithoutCancel(ctx), key, kind, token, cl)
-	return cl, entry{}, nil
-}
-
-// run makes call cl and publishes its answer: in the cache first, then to
-// its waiters.
-func (c *Client) run(ctx context.Context, key [32]byte, kind Kind, token string, cl *call) {
-	m, until, err := c.ask(ctx, kind, token)
-	shared := &sharedValue{}
-	if now := c.now(); !errors.Is(err, ErrUnavailable) && until.After(now) {
-		c.cache.put(key, entry{m: m, err: err, until: until, shared: shared}, now)
-	}
-	<-c.slots // before done closes, so that a waiter that goes on finds the slot free
-	c.mu.Lock()
-	delete(c.flights, key)
-	c.mu.Unlock()
-	cl.m, cl.err, cl.shared = m, err, shared
-	close(cl.done)
+// askToken is ask for a token that precheck let through, which tells its
+// kind.
+func (c *Client) askToken(ctx context.Context, token string) (*Machine, time.Time, error) {
+	kind, _ := KindOf(token)
+	return c.ask(ctx, kind, token)
 }
 
 // ask gets Clerk's answer about token and judges it. It returns the Machine
@@ -262,7 +187,7 @@ func (c *Client) cacheUntil(m *Machine, now time.Time) time.Time {
 // answer hands out an outcome to one caller, counting it: the shared
 // Machine and its derived value's slot, or the error, with an
 // *UnavailableError copied so that no caller can change what another sees.
-func (c *Client) answer(m *Machine, shared *sharedValue, err error) (*Machine, *sharedValue, error) {
+func (c *Client) answer(m *Machine, shared *remember.Shared, err error) (*Machine, *remember.Shared, error) {
 	var ue *UnavailableError
 	switch {
 	case errors.As(err, &ue):

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/scopegate/scopegate/internal/remember"
 )
 
 // Defaults of Config. The zero value of each field takes its default.
@@ -104,13 +106,12 @@ func New(cfg Config) (*Client, error) {
 		negativeTTL: orDefault(cfg.NegativeTTL, DefaultNegativeTTL),
 		maxTTL:      orDefault(cfg.MaxTTL, DefaultMaxTTL),
 		now:         cfg.Now,
-		slots:       make(chan struct{}, orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
-		cache:       newCache(orDefault(cfg.CacheEntries, DefaultCacheEntries)),
-		flights:     make(map[[32]byte]*call),
 	}
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.answers = remember.NewGroup(c.askToken, orDefault(cfg.CacheEntries, DefaultCacheEntries),
+		orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent), c.now)
 	client := cfg.Client
 	if client == nil {
 		client = &http.Client{Timeout: c.timeout}

@@ -74,14 +74,16 @@ func TestNewDefaults(t *testing.T) {
 	assert.Equal(t, DefaultMaxResponseBytes, c.maxBytes)
 	assert.Equal(t, DefaultNegativeTTL, c.negativeTTL)
 	assert.Equal(t, DefaultMaxTTL, c.maxTTL)
-	assert.Equal(t, DefaultMaxConcurrent, cap(c.slots))
-	assert.Equal(t, DefaultCacheEntries, c.cache.max)
+	entries, concurrent := c.answers.Limits()
+	assert.Equal(t, DefaultMaxConcurrent, concurrent)
+	assert.Equal(t, DefaultCacheEntries, entries)
 	assert.Equal(t, DefaultTimeout, c.client.Timeout)
 	assert.NotNil(t, c.now)
 
 	off, err := New(Config{SecretKey: testSecretKey, CacheEntries: -1})
 	require.NoError(t, err)
-	assert.Nil(t, off.cache)
+	entries, _ = off.answers.Limits()
+	assert.Zero(t, entries, "CacheEntries -1 remembers nothing")
 }
 
 // A BaseURL with a path (a proxy in front of Clerk) keeps it, and a

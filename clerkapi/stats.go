@@ -29,18 +29,19 @@ type Stats struct {
 
 // counters are the live values behind Stats.
 type counters struct {
-	calls, cacheHits, invalid, unavailable, shared, busy atomic.Uint64
+	calls, invalid, unavailable atomic.Uint64
 }
 
 // Stats returns the counters as they are now.
 func (c *Client) Stats() Stats {
+	hits, shared, busy, entries := c.answers.Stats()
 	return Stats{
 		Calls:       c.stats.calls.Load(),
-		CacheHits:   c.stats.cacheHits.Load(),
+		CacheHits:   hits,
 		Invalid:     c.stats.invalid.Load(),
 		Unavailable: c.stats.unavailable.Load(),
-		Shared:      c.stats.shared.Load(),
-		Busy:        c.stats.busy.Load(),
-		Entries:     c.cache.len(),
+		Shared:      shared,
+		Busy:        busy,
+		Entries:     entries,
 	}
 }

@@ -42,9 +42,7 @@ func TestCacheKeyIsTheTokenHash(t *testing.T) {
 	f := newFixture(t, memberAnswer(t, activeMembers()), Config{})
 	_, err := f.introspect("opaque-token")
 	require.NoError(t, err)
-	f.in.cache.mu.RLock()
-	defer f.in.cache.mu.RUnlock()
-	assert.Contains(t, f.in.cache.entries, sha256.Sum256([]byte("opaque-token")))
+	assert.True(t, f.in.answers.Holds(sha256.Sum256([]byte("opaque-token"))))
 }
 
 // An active answer is remembered until its exp or for MaxTTL, whichever
@@ -182,22 +180,6 @@ func TestCacheBoundedUnderFlood(t *testing.T) {
 		assert.Equal(t, 1, calls, "token %s", token)
 	}
 	assert.Len(t, f.ep.perToken(), 3*bound)
-}
-
-// A full cache drops a stale entry before a live one.
-func TestCacheEvictsStaleFirst(t *testing.T) {
-	c := newCache(2)
-	now := testStart
-	stale, live, next := [32]byte{1}, [32]byte{2}, [32]byte{3}
-	c.put(stale, entry{err: ErrInactive, until: now.Add(time.Second)}, now)
-	c.put(live, entry{err: ErrInactive, until: now.Add(time.Hour)}, now)
-	later := now.Add(time.Minute)
-	c.put(next, entry{err: ErrInactive, until: later.Add(time.Hour)}, later)
-	assert.Equal(t, 2, c.len())
-	_, ok := c.get(live, later)
-	assert.True(t, ok, "the live entry stays")
-	_, ok = c.get(next, later)
-	assert.True(t, ok)
 }
 
 // IntrospectShared derives its value once per answer: every request that

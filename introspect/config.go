@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/internal/remember"
 )
 
 // Defaults of Config. The zero value of each field takes its default.
@@ -133,9 +135,6 @@ func New(cfg Config) (*Introspector, error) {
 		maxTTL:       orDefault(cfg.MaxTTL, DefaultMaxTTL),
 		skew:         orDefault(cfg.ClockSkew, DefaultClockSkew),
 		now:          cfg.Now,
-		slots:        make(chan struct{}, orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent)),
-		cache:        newCache(orDefault(cfg.CacheEntries, DefaultCacheEntries)),
-		flights:      make(map[[32]byte]*call),
 	}
 	i.discovery.endpoint = cfg.Endpoint
 	if i.skew == NoClockSkew {
@@ -144,6 +143,8 @@ func New(cfg Config) (*Introspector, error) {
 	if i.now == nil {
 		i.now = time.Now
 	}
+	i.answers = remember.NewGroup(i.ask, orDefault(cfg.CacheEntries, DefaultCacheEntries),
+		orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent), i.now)
 	client := cfg.Client
 	if client == nil {
 		client = &http.Client{Timeout: i.timeout}

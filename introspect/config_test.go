@@ -70,8 +70,9 @@ func TestNewDefaults(t *testing.T) {
 	assert.Equal(t, DefaultTimeout, in.timeout)
 	assert.Equal(t, DefaultTimeout, in.client.Timeout, "the default client has a timeout of its own")
 	assert.Equal(t, DefaultMaxResponseBytes, in.maxBytes)
-	assert.Equal(t, DefaultMaxConcurrent, cap(in.slots))
-	assert.Equal(t, DefaultCacheEntries, in.cache.max)
+	entries, concurrent := in.answers.Limits()
+	assert.Equal(t, DefaultMaxConcurrent, concurrent)
+	assert.Equal(t, DefaultCacheEntries, entries)
 	assert.Equal(t, DefaultNegativeTTL, in.negativeTTL)
 	assert.Equal(t, DefaultMaxTTL, in.maxTTL)
 	assert.Equal(t, DefaultClockSkew, in.skew)
@@ -80,7 +81,8 @@ func TestNewDefaults(t *testing.T) {
 	exact, err := New(Config{Endpoint: "https://auth.example.com/introspect", ClientID: "api", ClientSecret: "s", ClockSkew: NoClockSkew, CacheEntries: -1})
 	require.NoError(t, err)
 	assert.Zero(t, exact.skew)
-	assert.Nil(t, exact.cache)
+	entries, _ = exact.answers.Limits()
+	assert.Zero(t, entries, "CacheEntries -1 remembers nothing")
 }
 
 // A client given in Config is copied, and the copy never follows

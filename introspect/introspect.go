@@ -2,12 +2,12 @@ package introspect
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
+
+	"github.com/scopegate/scopegate/internal/remember"
 )
 
 // errBusy is the cause of the failure of a call refused because
@@ -28,32 +28,11 @@ type Introspector struct {
 	skew                   time.Duration
 	now                    func() time.Time
 
-	// slots holds a token for each call in flight; its capacity is
-	// MaxConcurrent.
-	slots     chan struct{}
-	cache     *cache // nil when off
+	// answers remembers answers and shares calls, MaxConcurrent at most.
+	answers   *remember.Group[Result]
 	discovery discovery
 
-	mu      sync.Mutex
-	flights map[[32]byte]*call // calls in flight, by token hash
-
 	stats counters
-}
-
-// call is one question to the endpoint, shared by every request that
-// presents the same token while it is in flight.
-type call struct {
-	done   chan struct{}
-	res    *Result // read-only once done is closed; cloned for each caller
-	err    error
-	shared *sharedValue
-}
-
-// sharedValue is a value derived once from one answer and shared by every
-// caller of IntrospectShared that gets that answer.
-type sharedValue struct {
-	once  sync.Once
-	value any
 }
 
 // Introspect tells whether token is active: its Result, or an error that is
@@ -81,90 +60,28 @@ func (i *Introspector) IntrospectShared(ctx context.Context, token string, deriv
 	if err != nil {
 		return nil, err
 	}
-	shared.once.Do(func() { shared.value = derive(res) })
-	return shared.value, nil
+	return shared.Value(func() any { return derive(res) }), nil
 }
 
 // lookup finds the answer about token, with the slot of the value derived
 // from it; the Result is shared, not the caller's own.
-func (i *Introspector) lookup(ctx context.Context, token string) (*Result, *sharedValue, error) {
+func (i *Introspector) lookup(ctx context.Context, token string) (*Result, *remember.Shared, error) {
 	if token == "" {
 		i.stats.inactive.Add(1)
 		return nil, nil, fmt.Errorf("%w: the token is empty", ErrInactive)
 	}
-	key := sha256.Sum256([]byte(token))
-	now := i.now()
-	if e, ok := i.cache.get(key, now); ok {
-		i.stats.cacheHits.Add(1)
-		return i.answer(e.res, e.shared, e.err)
-	}
-	if err := ctx.Err(); err != nil {
+	a, err := i.answers.Do(ctx, token)
+	var wait *remember.WaitError
+	switch {
+	case errors.Is(err, remember.ErrBusy):
+		return i.answer(nil, nil, unavailable(errBusy))
+	case errors.As(err, &wait) && wait.Waiting:
+		return i.answer(nil, nil, unavailable(fmt.Errorf("introspect: waiting for the endpoint: %w", wait.Err)))
+	case err != nil:
 		// The client is gone: its token is not worth a call to the issuer.
 		return i.answer(nil, nil, unavailable(fmt.Errorf("introspect: %w", err)))
 	}
-	c, e, err := i.join(ctx, key, token, now)
-	switch {
-	case err != nil:
-		return i.answer(nil, nil, err)
-	case c == nil:
-		i.stats.cacheHits.Add(1)
-		return i.answer(e.res, e.shared, e.err)
-	}
-	select {
-	case <-c.done:
-		return i.answer(c.res, c.shared, c.err)
-	case <-ctx.Done():
-		return i.answer(nil, nil, unavailable(fmt.Errorf("introspect: waiting for the endpoint: %w", ctx.Err())))
-	}
-}
-
-// join returns the call in flight for key, starting one when there is none.
-// It returns instead the cached answer when a call finished since the
-// caller looked, and errBusy when a call is needed but MaxConcurrent are in
-// flight. The cache is looked at again under i.mu because a call stores its
-// answer before it leaves flights: a caller that misses both would make a
-// second call for the same token.
-func (i *Introspector) join(ctx context.Context, key [32]byte, token string, now time.Time) (*call, entry, error) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if c := i.flights[key]; c != nil {
-		i.stats.shared.Add(1)
-		return c, entry{}, nil
-	}
-	if e, ok := i.cache.get(key, now); ok {
-		return nil, e, nil
-	}
-	select {
-	case i.slots <- struct{}{}:
-	default:
-		i.stats.busy.Add(1)
-		return nil, entry{}, unavailable(errBusy)
-	}
-	c := &call{done: make(chan struct{})}
-	i.flights[key] = c
-	// The call runs on its own goroutine, with the request's values but not
-	// its cancellation, so that the request that started it hanging up does
-	// not fail everyone sharing it; Timeout bounds it instead.
-	go i.run(context.WithoutCancel(ctx), key, token, c)
-	return c, entry{}, nil
-}
-
-// run makes call c and publishes its answer: in the cache first, then to
-// its waiters.
-func (i *Introspector) run(ctx context.Context, key [32]byte, token string, c *call) {
-	res, until, err := i.ask(ctx, token)
-	shared := &sharedValue{}
-	// An active answer whose exp has already passed (accepted within the
-	// skew) has an until in the past, and is not remembered.
-	if now := i.now(); !errors.Is(err, ErrUnavailable) && until.After(now) {
-		i.cache.put(key, entry{res: res, err: err, until: until, shared: shared}, now)
-	}
-	<-i.slots // before done closes, so that a waiter that goes on finds the slot free
-	i.mu.Lock()
-	delete(i.flights, key)
-	i.mu.Unlock()
-	c.res, c.err, c.shared = res, err, shared
-	close(c.done)
+	return i.answer(a.Value, a.Shared, a.Err)
 }
 
 // ask gets the endpoint's answer about token and judges it. It returns the
@@ -199,7 +116,7 @@ func (i *Introspector) ask(ctx context.Context, token string) (*Result, time.Tim
 // answer hands out an outcome to one caller, counting it: the shared
 // Result and its derived value's slot, or the error, with an
 // *UnavailableError copied so that no caller can change what another sees.
-func (i *Introspector) answer(res *Result, shared *sharedValue, err error) (*Result, *sharedValue, error) {
+func (i *Introspector) answer(res *Result, shared *remember.Shared, err error) (*Result, *remember.Shared, error) {
 	if err == nil {
 		// Before errors.As, whose target would otherwise escape on every
 		// answer, the common one included.

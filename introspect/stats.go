@@ -28,18 +28,19 @@ type Stats struct {
 
 // counters are the live values behind Stats.
 type counters struct {
-	calls, cacheHits, inactive, unavailable, shared, busy atomic.Uint64
+	calls, inactive, unavailable atomic.Uint64
 }
 
 // Stats returns the counters as they are now.
 func (i *Introspector) Stats() Stats {
+	hits, shared, busy, entries := i.answers.Stats()
 	return Stats{
 		Calls:       i.stats.calls.Load(),
-		CacheHits:   i.stats.cacheHits.Load(),
+		CacheHits:   hits,
 		Inactive:    i.stats.inactive.Load(),
 		Unavailable: i.stats.unavailable.Load(),
-		Shared:      i.stats.shared.Load(),
-		Busy:        i.stats.busy.Load(),
-		Entries:     i.cache.len(),
+		Shared:      shared,
+		Busy:        busy,
+		Entries:     entries,
 	}
 }
