@@ -3,12 +3,13 @@ package bearer
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
+
+	"github.com/scopegate/scopegate/internal/remote"
 )
 
 // MetadataPathPrefix is where a protected resource publishes its metadata
@@ -47,7 +48,7 @@ func metadataURL(resource string) (full, path string, err error) {
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return "", "", fmt.Errorf("bearer: Resource %q must be an absolute URL, e.g. \"https://api.example.com\"", resource)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && remote.IsLoopback(u.Hostname())) {
 		return "", "", fmt.Errorf("bearer: Resource %q must use https (plain http is allowed only on loopback)", resource)
 	}
 	if u.Fragment != "" || u.RawQuery != "" || u.User != nil {
@@ -55,15 +56,6 @@ func metadataURL(resource string) (full, path string, err error) {
 	}
 	path = MetadataPathPrefix + strings.TrimSuffix(u.EscapedPath(), "/")
 	return u.Scheme + "://" + u.Host + path, path, nil
-}
-
-// isLoopbackHost reports localhost or a loopback address.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // newResourceMetadata checks the resource settings of cfg and builds the

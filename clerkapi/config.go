@@ -3,7 +3,6 @@ package clerkapi
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/scopegate/scopegate/internal/remember"
+	"github.com/scopegate/scopegate/internal/remote"
 )
 
 // Defaults of Config. The zero value of each field takes its default.
@@ -100,33 +100,24 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		secretKey:   cfg.SecretKey,
-		baseURL:     strings.TrimRight(orDefault(cfg.BaseURL, DefaultBaseURL), "/"),
-		timeout:     orDefault(cfg.Timeout, DefaultTimeout),
-		maxBytes:    orDefault(cfg.MaxResponseBytes, DefaultMaxResponseBytes),
-		negativeTTL: orDefault(cfg.NegativeTTL, DefaultNegativeTTL),
-		maxTTL:      orDefault(cfg.MaxTTL, DefaultMaxTTL),
+		baseURL:     strings.TrimRight(remote.OrDefault(cfg.BaseURL, DefaultBaseURL), "/"),
+		timeout:     remote.OrDefault(cfg.Timeout, DefaultTimeout),
+		maxBytes:    remote.OrDefault(cfg.MaxResponseBytes, DefaultMaxResponseBytes),
+		negativeTTL: remote.OrDefault(cfg.NegativeTTL, DefaultNegativeTTL),
+		maxTTL:      remote.OrDefault(cfg.MaxTTL, DefaultMaxTTL),
 		now:         cfg.Now,
 	}
 	if c.now == nil {
 		c.now = time.Now
 	}
-	c.answers = remember.NewGroup(c.askToken, orDefault(cfg.CacheEntries, DefaultCacheEntries),
-		orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent), c.now)
+	c.answers = remember.NewGroup(c.askToken, remote.OrDefault(cfg.CacheEntries, DefaultCacheEntries),
+		remote.OrDefault(cfg.MaxConcurrent, DefaultMaxConcurrent), c.now)
 	client := cfg.Client
 	if client == nil {
 		client = &http.Client{Timeout: c.timeout}
 	}
-	c.client = noRedirects(client)
+	c.client = remote.NoRedirects(client)
 	return c, nil
-}
-
-// orDefault returns v, or def when v is the zero value.
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // check reports the first mistake in cfg, naming the field and the fix.
@@ -191,7 +182,7 @@ func checkBaseURL(raw string) error {
 	if u.User != nil {
 		return fmt.Errorf("clerkapi: BaseURL %q must not carry credentials; set SecretKey", u.Redacted())
 	}
-	if u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && (u.Scheme != "http" || !remote.IsLoopback(u.Hostname())) {
 		return fmt.Errorf("clerkapi: BaseURL %q must use https (plain http is allowed only on loopback)", u.Redacted())
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
@@ -203,22 +194,4 @@ func checkBaseURL(raw string) error {
 		return fmt.Errorf("clerkapi: BaseURL %q must not end in the API version /v1: the verify endpoints are unversioned (the version travels in the Clerk-API-Version header); use %q", u.Redacted(), strings.TrimSuffix(strings.TrimRight(raw, "/"), "/v1"))
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// noRedirects returns a copy of base that never follows a redirect: the 3xx
-// comes back as the answer, and fails as unavailable. The caller's client is
-// not modified.
-func noRedirects(base *http.Client) *http.Client {
-	c := *base
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
 }

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/internal/remote"
 )
 
 // errMalformed reports a 200 answer that is not the resource Clerk
@@ -154,42 +155,6 @@ func parseMachine(kind Kind, body []byte) (*Machine, error) {
 	return res, nil
 }
 
-// readMembers checks that body is exactly one JSON object and collects the
-// members the parser reads.
-func readMembers(body []byte) (*members, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fmt.Errorf("%w: not a JSON object", errMalformed)
-	}
-	m := &members{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errMalformed, err)
-		}
-		name, _ := t.(string) // inside an object the decoder yields only string names
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%w: %v", errMalformed, err)
-		}
-		slot := m.slot(name)
-		if slot == nil {
-			continue
-		}
-		if *slot != nil {
-			return nil, fmt.Errorf("%w: member %q appears twice", errMalformed, name)
-		}
-		*slot = raw
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, fmt.Errorf("%w: %v", errMalformed, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the JSON object", errMalformed)
-	}
-	return m, nil
-}
-
 // absent reports a member that was not sent, or sent as null.
 func absent(raw json.RawMessage) bool {
 	return raw == nil || string(raw) == "null"
@@ -272,4 +237,14 @@ func decodeMillis(name string, raw json.RawMessage) (time.Time, error) {
 	}
 	ms, frac := math.Modf(f)
 	return time.UnixMilli(int64(ms)).Add(time.Duration(frac * float64(time.Millisecond))), nil
+}
+
+// readMembers checks that body is exactly one JSON object and collects the
+// members the parser reads.
+func readMembers(body []byte) (*members, error) {
+	m := &members{}
+	if err := remote.ReadMembers(body, m.slot); err != nil {
+		return nil, fmt.Errorf("%w: %v", errMalformed, err)
+	}
+	return m, nil
 }

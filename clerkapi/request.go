@@ -9,9 +9,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/internal/remote"
 )
 
 // maxRetryAfter bounds what Clerk's Retry-After may ask for, so that a
@@ -110,10 +111,10 @@ func (c *Client) statusError(resp *http.Response, kind Kind, url, token string) 
 	case code == http.StatusNotFound && isJSON(resp.Header):
 		return fmt.Errorf("%w: Clerk does not know the %s (HTTP 404%s)", ErrInvalid, endpointOf(kind).noun, detail)
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return &UnavailableError{RetryAfter: retryAfter(resp.Header), Cause: fmt.Errorf(
+		return &UnavailableError{RetryAfter: remote.RetryAfter(resp.Header, defaultRetryAfter, maxRetryAfter), Cause: fmt.Errorf(
 			"clerkapi: HTTP %d from %s%s: Clerk refused SecretKey; check that it is this instance's current secret key", code, url, detail)}
 	default:
-		return &UnavailableError{RetryAfter: retryAfter(resp.Header), Cause: fmt.Errorf("clerkapi: HTTP %d from %s%s", code, url, detail)}
+		return &UnavailableError{RetryAfter: remote.RetryAfter(resp.Header, defaultRetryAfter, maxRetryAfter), Cause: fmt.Errorf("clerkapi: HTTP %d from %s%s", code, url, detail)}
 	}
 }
 
@@ -188,18 +189,4 @@ func sharesRun(s, secret string) bool {
 		}
 	}
 	return false
-}
-
-// retryAfter reads a Retry-After header in seconds, bounded by
-// maxRetryAfter; the default when it is absent, zero or not a number of
-// seconds (@clerk/backend's getRetryAfter reads only seconds too).
-func retryAfter(h http.Header) time.Duration {
-	s, err := strconv.ParseInt(strings.TrimSpace(h.Get("Retry-After")), 10, 64)
-	if err != nil || s <= 0 {
-		return defaultRetryAfter
-	}
-	if s > int64(maxRetryAfter/time.Second) {
-		return maxRetryAfter
-	}
-	return time.Duration(s) * time.Second
 }

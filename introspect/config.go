@@ -3,14 +3,13 @@ package introspect
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/scopegate/scopegate/internal/remember"
+	"github.com/scopegate/scopegate/internal/remote"
 )
 
 // Defaults of Config. The zero value of each field takes its default.
@@ -128,12 +127,12 @@ func New(cfg Config) (*Introspector, error) {
 		audiences:    slices.Clone(cfg.Audiences),
 		clientID:     cfg.ClientID,
 		clientSecret: cfg.ClientSecret,
-		auth:         orDefault(cfg.AuthMethod, ClientSecretBasic),
-		timeout:      orDefault(cfg.Timeout, DefaultTimeout),
-		maxBytes:     orDefault(cfg.MaxResponseBytes, DefaultMaxResponseBytes),
-		negativeTTL:  orDefault(cfg.NegativeTTL, DefaultNegativeTTL),
-		maxTTL:       orDefault(cfg.MaxTTL, DefaultMaxTTL),
-		skew:         orDefault(cfg.ClockSkew, DefaultClockSkew),
+		auth:         remote.OrDefault(cfg.AuthMethod, ClientSecretBasic),
+		timeout:      remote.OrDefault(cfg.Timeout, DefaultTimeout),
+		maxBytes:     remote.OrDefault(cfg.MaxResponseBytes, DefaultMaxResponseBytes),
+		negativeTTL:  remote.OrDefault(cfg.NegativeTTL, DefaultNegativeTTL),
+		maxTTL:       remote.OrDefault(cfg.MaxTTL, DefaultMaxTTL),
+		skew:         remote.OrDefault(cfg.ClockSkew, DefaultClockSkew),
 		now:          cfg.Now,
 	}
 	i.discovery.endpoint = cfg.Endpoint
@@ -143,23 +142,14 @@ func New(cfg Config) (*Introspector, error) {
 	if i.now == nil {
 		i.now = time.Now
 	}
-	i.answers = remember.NewGroup(i.ask, orDefault(cfg.CacheEntries, DefaultCacheEntries),
-		orDefault(cfg.MaxConcurrent, DefaultMaxConcurrent), i.now)
+	i.answers = remember.NewGroup(i.ask, remote.OrDefault(cfg.CacheEntries, DefaultCacheEntries),
+		remote.OrDefault(cfg.MaxConcurrent, DefaultMaxConcurrent), i.now)
 	client := cfg.Client
 	if client == nil {
 		client = &http.Client{Timeout: i.timeout}
 	}
-	i.client = noRedirects(client)
+	i.client = remote.NoRedirects(client)
 	return i, nil
-}
-
-// orDefault returns v, or def when v is the zero value.
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // check reports the first mistake in cfg, naming the field and the fix.
@@ -221,26 +211,8 @@ func checkURL(field, raw string) error {
 	if u.User != nil {
 		return fmt.Errorf("introspect: %s %q must not carry credentials; set ClientID and ClientSecret", field, u.Redacted())
 	}
-	if u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && (u.Scheme != "http" || !remote.IsLoopback(u.Hostname())) {
 		return fmt.Errorf("introspect: %s %q must use https (plain http is allowed only on loopback)", field, u.Redacted())
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// noRedirects returns a copy of base that never follows a redirect: the 3xx
-// comes back as the answer, and fails as unavailable. The caller's client is
-// not modified.
-func noRedirects(base *http.Client) *http.Client {
-	c := *base
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
 }

@@ -9,9 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/internal/remote"
 )
 
 // maxRetryAfter bounds what a server's Retry-After may ask for, so that a
@@ -46,7 +47,7 @@ func (i *Introspector) post(ctx context.Context, endpoint, token string) ([]byte
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so that the connection can be reused, never much.
 		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
-		return nil, &UnavailableError{RetryAfter: retryAfter(resp.Header), Cause: statusError(resp.StatusCode, endpoint)}
+		return nil, &UnavailableError{RetryAfter: remote.RetryAfter(resp.Header, defaultRetryAfter, maxRetryAfter), Cause: statusError(resp.StatusCode, endpoint)}
 	}
 	if mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mediaType != "application/json" {
 		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
@@ -74,21 +75,6 @@ func statusError(code int, endpoint string) error {
 		return fmt.Errorf("introspect: HTTP %d from %s: the endpoint refused ClientID and ClientSecret", code, endpoint)
 	}
 	return fmt.Errorf("introspect: HTTP %d from %s", code, endpoint)
-}
-
-// retryAfter reads a Retry-After header in seconds, bounded by
-// maxRetryAfter; the default when it is absent, zero or not a number of
-// seconds (the HTTP-date form is rare on APIs and not worth trusting clocks
-// for).
-func retryAfter(h http.Header) time.Duration {
-	s, err := strconv.ParseInt(strings.TrimSpace(h.Get("Retry-After")), 10, 64)
-	if err != nil || s <= 0 {
-		return defaultRetryAfter
-	}
-	if s > int64(maxRetryAfter/time.Second) {
-		return maxRetryAfter
-	}
-	return time.Duration(s) * time.Second
 }
 
 // transportError restates a failed call in fixed words and the endpoint:

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scopegate/scopegate/internal/remote"
 )
 
 // Errors of a fetch. They are wrapped with the URL and detail; match them
@@ -161,7 +162,7 @@ func checkKeyURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && remote.IsLoopback(u.Hostname()):
 	default:
 		return nil, fmt.Errorf("jwks: %q must use https (plain http is allowed only on loopback)", raw)
 	}
@@ -189,7 +190,7 @@ func withScheme(raw string) (fixed string, ok bool) {
 	}
 	host := u.Hostname()
 	switch {
-	case isLoopback(host):
+	case remote.IsLoopback(host):
 		return "http://" + rest, true
 	case strings.Contains(host, "."), strings.Contains(host, ":"): // a domain, an IPv4 or an IPv6 address
 		return "https://" + rest, true
@@ -206,13 +207,4 @@ func withAuth0Slash(issuer string) string {
 		return issuer
 	}
 	return issuer + "/"
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
