@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
@@ -96,6 +97,10 @@ type session struct {
 	// reports a "cnf" naming only methods this API cannot check.
 	jkt          string
 	otherBinding bool
+	// ath is the token's hash as DPoP proofs name it, computed at the
+	// first proof (see accessTokenHash).
+	athOnce sync.Once
+	ath     string
 	// machine holds the claims that tell a client's own token from a
 	// user's; tokenType is what they, the header and the issuer's
 	// ecosystem make of the token.

@@ -358,7 +358,7 @@ func (a *Authenticator) confirm(r *http.Request, raw, scheme string, auth Auth) 
 	case scheme != SchemeDPoP:
 		return a.signedOut(invalidToken(descBoundAsBearer, nil))
 	}
-	if err := a.dpop.checkProof(r, raw, jkt); err != nil {
+	if err := a.dpop.checkProof(r, raw, auth.session); err != nil {
 		return a.signedOut(err)
 	}
 	auth.proven = true

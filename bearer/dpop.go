@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scopegate/scopegate/dpop"
+	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
 )
@@ -251,9 +252,9 @@ func proofHeader(h http.Header) (string, bool) {
 }
 
 // checkProof applies RFC 9449 §4.3 and §7 to a request presenting a
-// verified, DPoP-bound token raw whose binding is jkt. It returns nil or
-// the failure to answer with.
-func (c *dpopChecker) checkProof(r *http.Request, raw, jkt string) *Error {
+// verified, DPoP-bound token raw whose session is s. It returns nil or the
+// failure to answer with.
+func (c *dpopChecker) checkProof(r *http.Request, raw string, s *session) *Error {
 	proofRaw, ok := proofHeader(r.Header)
 	if !ok {
 		return invalidProof(descOneProof, nil)
@@ -278,10 +279,10 @@ func (c *dpopChecker) checkProof(r *http.Request, raw, jkt string) *Error {
 	if proof.IssuedAt.After(now.Add(c.leeway)) {
 		return invalidProof(descProofFuture, nil)
 	}
-	if !isHashOf(proof.AccessTokenHash, raw) {
+	if proof.AccessTokenHash != s.accessTokenHash(raw) {
 		return invalidProof(descProofToken, nil)
 	}
-	if proof.KeyThumbprint != jkt {
+	if proof.KeyThumbprint != s.jkt {
 		return invalidProof(descProofKey, nil)
 	}
 	if c.nonces != nil {
@@ -333,13 +334,33 @@ func (c *dpopChecker) useNonce(description string, cause error) *Error {
 		Cause: cause, Scheme: SchemeDPoP, DPoPNonce: c.nonces.Issue()}
 }
 
-// isHashOf reports whether ath is a proof's "ath" for the token raw: the
-// base64url SHA-256 of it. The encoding is built on the stack, since it
-// is computed on every DPoP request.
-func isHashOf(ath, raw string) bool {
-	sum := sha256.Sum256([]byte(raw))
-	var buf [43]byte
-	return string(base64.RawURLEncoding.AppendEncode(buf[:0], sum[:])) == ath
+// accessTokenHash returns the "ath" of the token raw that s was derived
+// from: the base64url SHA-256 of it (RFC 9449 §4.2). It is computed once
+// per session, which every request presenting the same token shares while
+// its verification stays cached (that cache, like the opaque answers', is
+// keyed by the token's exact text), so a repeated token costs no hashing.
+func (s *session) accessTokenHash(raw string) string {
+	s.athOnce.Do(func() {
+		sum := sha256String(raw)
+		s.ath = base64.RawURLEncoding.EncodeToString(sum[:])
+	})
+	return s.ath
+}
+
+// sha256String hashes s through a buffer on the stack: a []byte(s) of a
+// token would copy it to the heap first, costing as much as a third of the
+// hashing.
+func sha256String(s string) [sha256.Size]byte {
+	h := sha256.New()
+	var buf [512]byte
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		h.Write(buf[:n])
+		s = s[n:]
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // binding reads a verified token's confirmation claim "cnf" (RFC 7800):
@@ -347,15 +368,20 @@ func isHashOf(ath, raw string) bool {
 // another confirmation method instead (a certificate's, RFC 8705), which
 // this API cannot check.
 func binding(cnf json.RawMessage) (jkt string, other bool, err error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(cnf, &members); err != nil || members == nil {
+	var rawJKT []byte
+	members := 0
+	if tokenhook.EachMember(cnf, func(name string, raw []byte) {
+		members++
+		if name == "jkt" {
+			rawJKT = raw
+		}
+	}) != nil {
 		return "", false, fmt.Errorf("%w: cnf", token.ErrClaimType)
 	}
-	raw, ok := members["jkt"]
-	if !ok {
-		return "", len(members) > 0, nil
+	if rawJKT == nil {
+		return "", members > 0, nil
 	}
-	if err := json.Unmarshal(raw, &jkt); err != nil || jkt == "" {
+	if jkt, err = tokenhook.String(rawJKT); err != nil || jkt == "" {
 		return "", false, fmt.Errorf("%w: cnf.jkt", token.ErrClaimType)
 	}
 	return jkt, false, nil

@@ -86,9 +86,7 @@ func containsString(list []string, s string) bool {
 // another JSON type reads as absent: it does not make the token invalid,
 // it only meets no step-up requirement.
 func stepUpClaims(c *pickedClaims) (acr string, authTime time.Time) {
-	if c.given(pickACR) {
-		_ = json.Unmarshal(c.values[pickACR], &acr)
-	}
+	acr = c.str(pickACR)
 	if c.given(pickAuthTime) {
 		var seconds float64
 		if json.Unmarshal(c.values[pickAuthTime], &seconds) == nil && seconds > 0 && seconds < 1<<53 && !math.IsInf(seconds, 0) {

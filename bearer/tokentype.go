@@ -117,17 +117,12 @@ type machineClaims struct {
 	grantType, clientID, authorizedParty, id, username string
 }
 
-// machineClaimsOf reads them from a verified token's picked claims.
+// machineClaimsOf reads them from a verified token's picked claims. The
+// registered ones ("client_id", "azp", "jti") were decoded with the token,
+// where a wrong type already failed it.
 func machineClaimsOf(c *pickedClaims) machineClaims {
-	str := func(i pickedClaim) string {
-		var s string
-		if c.given(i) && json.Unmarshal(c.values[i], &s) == nil {
-			return s
-		}
-		return ""
-	}
-	return machineClaims{grantType: str(pickGrantType), clientID: str(pickClientID),
-		authorizedParty: str(pickAuthorizedParty), id: str(pickTokenID), username: str(pickUsername)}
+	return machineClaims{grantType: c.str(pickGrantType), clientID: c.claims.ClientID(),
+		authorizedParty: c.claims.AuthorizedParty(), id: c.claims.ID(), username: c.str(pickUsername)}
 }
 
 // Clerk's token categories, in the "cat" header of the tokens it signs, and

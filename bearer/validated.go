@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/scopegate/scopegate/clerk"
+	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/scopes"
 	"github.com/scopegate/scopegate/token"
 )
@@ -42,7 +43,7 @@ func newAuth(validated any) (Auth, error) {
 		if !c.given(f.claim) {
 			continue
 		}
-		if err := json.Unmarshal(c.values[f.claim], f.into); err != nil {
+		if *f.into, err = tokenhook.String(c.values[f.claim]); err != nil {
 			return Auth{}, fmt.Errorf("%w: %s", token.ErrClaimType, f.name)
 		}
 		auth.present |= f.has

@@ -77,6 +77,20 @@ func init() {
 			yield(m.name, m.value)
 		}
 	}
+	tokenhook.String = decodeString
+	tokenhook.EachMember = func(object []byte, yield func(string, []byte)) error {
+		// Claims nest shallowly; the index of a small object stays on the
+		// stack.
+		var scratch [8]member
+		members, err := parseObject(scratch[:0], object, maxPayloadDepth)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			yield(m.name, m.value)
+		}
+		return nil
+	}
 }
 
 // derive returns what compute derives from the token, computing it once per

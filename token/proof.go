@@ -1,7 +1,6 @@
 package token
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -68,9 +67,11 @@ func VerifyProof(raw string, maxBytes int) (Proof, error) {
 	return verifyProof(raw, maxBytes, nil)
 }
 
-// verifyProof is VerifyProof, looking the proof's key up in keys first
-// when keys is not nil, and remembering it there once its signature has
-// verified.
+// verifyProof is VerifyProof, looking the proof's header up in keys first
+// when keys is not nil, and remembering it there once the proof has
+// verified in full. A remembered header is one that decoded, parsed and
+// named a key that verified a proof before: the same text gives the same
+// algorithm and key, so the checks it skips could only pass again.
 func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxProofBytes
@@ -82,21 +83,15 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	b := newProofBytes(raw, parts)
-	headerJSON, err := b.decode(b.header, "header")
-	if err != nil {
-		return Proof{}, proofMalformed(err)
-	}
-	p, jwk, err := parseProofHeader(headerJSON)
-	if err != nil {
-		return Proof{}, err
-	}
-	key, cached := keys.get(jwk)
+	key, cached := keys.get(parts.header)
+	b := newProofBytes(raw, parts, cached)
+	var p Proof
 	if !cached {
-		if key, err = parseProofKey(jwk); err != nil {
+		if key, err = readProofHeader(&b); err != nil {
 			return Proof{}, err
 		}
 	}
+	p.Algorithm = key.algorithm
 	if !key.key.Allows(p.Algorithm) {
 		return Proof{}, ErrProofAlgorithm
 	}
@@ -112,7 +107,9 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	members, err := parseObject(nil, payload, maxHeaderDepth)
+	// A proof has five or six claims: their index stays on the stack.
+	var scratch [8]member
+	members, err := parseObject(scratch[:0], payload, maxHeaderDepth)
 	if err != nil {
 		return Proof{}, fmt.Errorf("%w: payload: %w", ErrProofMalformed, err)
 	}
@@ -120,44 +117,40 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 		return Proof{}, err
 	}
 	if !cached {
-		// Only the key of a proof that verified in full is remembered.
-		keys.put(jwk, key)
+		// Only the header of a proof that verified in full is remembered.
+		keys.put(parts.header, key)
 	}
 	return p, nil
 }
 
-// proofBytes holds a proof's text and its decoded segments in one
-// allocation: a server parses a proof on every request, and each copy or
-// buffer of its own would cost more than the decoding.
-type proofBytes struct {
-	signingInput, header, payload, signature []byte // of the text
-	decoded                                  []byte // spare capacity for the segments
-}
-
-// newProofBytes copies raw, split into parts, into one buffer with room
-// for its decoded segments.
-func newProofBytes(raw string, parts compact) *proofBytes {
-	buf := make([]byte, len(raw), len(raw)+b64.DecodedLen(len(parts.header))+
-		b64.DecodedLen(len(parts.payload))+b64.DecodedLen(len(parts.signature)))
-	copy(buf, raw)
-	h, s := len(parts.header), len(parts.signingInput)
-	return &proofBytes{signingInput: buf[:s:s], header: buf[:h:h], payload: buf[h+1 : s : s],
-		signature: buf[s+1 : len(raw) : len(raw)], decoded: buf[len(raw):]}
-}
-
-// decode decodes one segment of the proof as decodeSegment does, into the
-// buffer's spare capacity.
-func (b *proofBytes) decode(segment []byte, what string) ([]byte, error) {
-	if bytes.IndexByte(segment, '\n') >= 0 || bytes.IndexByte(segment, '\r') >= 0 {
-		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
-	}
-	out := b.decoded[:b64.DecodedLen(len(segment))]
-	n, err := b64.Decode(out, segment)
+// readProofHeader decodes and checks a proof's header and parses the key
+// it carries.
+func readProofHeader(b *segments) (proofKey, error) {
+	headerJSON, err := b.decode(b.header, "header")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
+		return proofKey{}, proofMalformed(err)
 	}
-	b.decoded = out[n:n]
-	return out[:n:n], nil
+	algorithm, jwk, err := parseProofHeader(headerJSON)
+	if err != nil {
+		return proofKey{}, err
+	}
+	key, err := parseProofKey(jwk)
+	if err != nil {
+		return proofKey{}, err
+	}
+	key.algorithm = algorithm
+	return key, nil
+}
+
+// newProofBytes copies raw, split into parts, with room for its decoded
+// segments; for the header's only when it is to be decoded (not
+// remembered).
+func newProofBytes(raw string, parts compact, headerRemembered bool) segments {
+	room := b64.DecodedLen(len(parts.payload)) + b64.DecodedLen(len(parts.signature))
+	if !headerRemembered {
+		room += b64.DecodedLen(len(parts.header))
+	}
+	return newSegments(raw, parts, room)
 }
 
 // proofMalformed restates a structural failure as a proof's.
@@ -168,45 +161,43 @@ func proofMalformed(err error) error {
 // parseProofHeader checks a proof's header and returns its algorithm and
 // the raw JSON of its key; the key is parsed next, and the proof's claims
 // are read after its signature verifies.
-func parseProofHeader(data []byte) (Proof, []byte, error) {
-	var p Proof
+func parseProofHeader(data []byte) (algorithm string, jwk []byte, err error) {
 	members, err := parseObject(make([]member, 0, 8), data, maxHeaderDepth)
 	if err != nil {
-		return p, nil, fmt.Errorf("%w: header: %w", ErrProofMalformed, err)
+		return "", nil, fmt.Errorf("%w: header: %w", ErrProofMalformed, err)
 	}
 	var typ string
-	var jwk []byte
 	for _, m := range members {
 		switch m.name {
 		case "typ":
 			if typ, err = decodeString(m.value); err != nil {
-				return p, nil, ErrProofType
+				return "", nil, ErrProofType
 			}
 		case "alg":
-			if p.Algorithm, err = decodeString(m.value); err != nil {
-				return p, nil, ErrProofAlgorithm
+			if algorithm, err = decodeString(m.value); err != nil {
+				return "", nil, ErrProofAlgorithm
 			}
 		case "jwk":
 			jwk = m.value
 		case "crit":
-			return p, nil, fmt.Errorf("%w: crit", ErrProofMalformed)
+			return "", nil, fmt.Errorf("%w: crit", ErrProofMalformed)
 		case "b64":
 			if string(m.value) != "true" {
-				return p, nil, fmt.Errorf("%w: b64", ErrProofMalformed)
+				return "", nil, fmt.Errorf("%w: b64", ErrProofMalformed)
 			}
 		}
 	}
 	// RFC 9449 §4.2: explicit typing, compared as a media type.
 	if normalType(typ) != "dpop+jwt" {
-		return p, nil, ErrProofType
+		return "", nil, ErrProofType
 	}
-	if !jwks.IsSupported(p.Algorithm) || jwks.IsSymmetric(p.Algorithm) {
-		return p, nil, ErrProofAlgorithm
+	if !jwks.IsSupported(algorithm) || jwks.IsSymmetric(algorithm) {
+		return "", nil, ErrProofAlgorithm
 	}
 	if jwk == nil {
-		return p, nil, fmt.Errorf("%w: no jwk", ErrProofKey)
+		return "", nil, fmt.Errorf("%w: no jwk", ErrProofKey)
 	}
-	return p, jwk, nil
+	return algorithm, jwk, nil
 }
 
 // parseProofKey parses a proof's "jwk" and computes its thumbprint.
@@ -215,7 +206,7 @@ func parseProofKey(jwk []byte) (proofKey, error) {
 	if err != nil {
 		return proofKey{}, fmt.Errorf("%w: %w", ErrProofKey, err)
 	}
-	return proofKey{key, thumbprint}, nil
+	return proofKey{key: key, thumbprint: thumbprint}, nil
 }
 
 // readClaims reads a verified proof's claims, each with its type.

@@ -2,6 +2,7 @@ package token
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/scopegate/scopegate/jwks"
@@ -13,11 +14,12 @@ import (
 // the bound the oldest is forgotten and parsed again when it returns.
 const DefaultProofKeyCacheEntries = 4096
 
-// maxCachedKeyBytes is the largest "jwk" a ProofVerifier remembers: a
-// 4096-bit RSA key is about 740 bytes, an EC or OKP key under 200. Larger
-// keys are verified all the same, only parsed each time, so that the
+// maxCachedHeaderBytes is the longest proof header a ProofVerifier
+// remembers, as the base64url text it is sent in: with a 4096-bit RSA key
+// it is about 1,050 characters, with an EC or OKP key under 400. Longer
+// headers are verified all the same, only parsed each time, so that the
 // cache's memory stays within entries × (this + the parsed key).
-const maxCachedKeyBytes = 1536
+const maxCachedHeaderBytes = 2048
 
 // ProofConfig configures a ProofVerifier.
 type ProofConfig struct {
@@ -33,12 +35,14 @@ type ProofConfig struct {
 // public keys they carry once a proof they signed has verified in full
 // (signature and claims; whether it fits the request and the token is the
 // caller's to judge, so a client holding any valid proof can add its key:
-// the bound keeps that from costing more than re-parsing evicted keys). A client
-// signs every proof with one key, so parsing that key and computing its
-// thumbprint (as much as a third of a proof's cost) happens once per client
-// rather than once per request. Keys are remembered by their exact JSON
-// text, so a different text is a different key, parsed and checked anew.
-// A ProofVerifier is safe for concurrent use.
+// the bound keeps that from costing more than re-parsing evicted keys). A
+// client signs every proof with one key under one header, so decoding that
+// header, parsing its key and computing the key's thumbprint (as much as
+// half of what a proof costs besides its signature) happens once per
+// client rather than once per request. Keys are remembered by the exact
+// text of the header that carries them, so a different text is a
+// different key, decoded, parsed and checked anew. A ProofVerifier is safe
+// for concurrent use.
 type ProofVerifier struct {
 	maxBytes int
 	keys     *proofKeyCache // nil when off
@@ -75,14 +79,16 @@ func (v *ProofVerifier) CachedKeys() int {
 	return len(v.keys.entries)
 }
 
-// proofKey is a proof's parsed key and its RFC 7638 thumbprint.
+// proofKey is what a proof's header establishes: the algorithm it names,
+// and its key, parsed, with the key's RFC 7638 thumbprint.
 type proofKey struct {
+	algorithm  string
 	key        *jwks.Key
 	thumbprint string
 }
 
-// proofKeyCache remembers parsed proof keys by their JSON text, at most
-// limit of them, forgetting the oldest first.
+// proofKeyCache remembers proof keys by the text of the header that
+// carries them, at most limit of them, forgetting the oldest first.
 type proofKeyCache struct {
 	mu      sync.RWMutex
 	entries map[string]proofKey
@@ -94,28 +100,31 @@ func newProofKeyCache(limit int) *proofKeyCache {
 	return &proofKeyCache{entries: make(map[string]proofKey), order: make([]string, 0, limit)}
 }
 
-// get returns the key remembered for jwk; a nil cache remembers nothing.
-func (c *proofKeyCache) get(jwk []byte) (proofKey, bool) {
+// get returns the key remembered for header; a nil cache remembers
+// nothing.
+func (c *proofKeyCache) get(header string) (proofKey, bool) {
 	if c == nil {
 		return proofKey{}, false
 	}
 	c.mu.RLock()
-	k, ok := c.entries[string(jwk)]
+	k, ok := c.entries[header]
 	c.mu.RUnlock()
 	return k, ok
 }
 
-// put remembers k for jwk, forgetting the oldest key when full.
-func (c *proofKeyCache) put(jwk []byte, k proofKey) {
-	if c == nil || len(jwk) > maxCachedKeyBytes {
+// put remembers k for header, forgetting the oldest key when full. The
+// header is copied: it is a slice of a request's header value, which would
+// otherwise stay alive with it.
+func (c *proofKeyCache) put(header string, k proofKey) {
+	if c == nil || len(header) > maxCachedHeaderBytes {
 		return
 	}
-	text := string(jwk)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[text]; ok {
+	if _, ok := c.entries[header]; ok {
 		return // a concurrent request remembered it first
 	}
+	text := strings.Clone(header)
 	if len(c.order) < cap(c.order) {
 		c.order = append(c.order, text)
 	} else {

@@ -135,7 +135,11 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	headerJSON, err := decodeSegment(parts.header, "header")
+	// The text is copied once, for the signature to cover and the header
+	// and signature to decode from; the payload, which the cache keeps,
+	// decodes into its own allocation.
+	seg := newSegments(raw, parts, b64.DecodedLen(len(parts.header))+b64.DecodedLen(len(parts.signature)))
+	headerJSON, err := seg.decode(seg.header, "header")
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +153,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 	if !jwks.IsSupported(header.Algorithm) {
 		return nil, ErrAlgorithm
 	}
-	payload, err := decodeSegment(parts.payload, "payload")
+	payload, err := decodeOwn(seg.payload, "payload")
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +184,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 		return nil, ErrAlgorithm
 	}
 
-	signature, err := decodeSegment(parts.signature, "signature")
+	signature, err := seg.decode(seg.signature, "signature")
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +202,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 			return nil, ErrUnknownKey
 		}
 	}
-	if err := key.Verify(header.Algorithm, []byte(parts.signingInput), signature); err != nil {
+	if err := key.Verify(header.Algorithm, seg.signingInput, signature); err != nil {
 		if errors.Is(err, jwks.ErrAlgorithm) {
 			return nil, ErrAlgorithm
 		}

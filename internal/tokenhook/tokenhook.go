@@ -1,8 +1,10 @@
-// Package tokenhook gives package bearer two ways into a verified token that
-// are no part of package token's public API: keeping what it derives from
-// the token beside the token's cached verification, counted against the
-// same byte bound, and reading the claims without copying them. Package
-// token sets both hooks when it is initialised.
+// Package tokenhook gives package bearer ways into a verified token that are
+// no part of package token's public API: keeping what it derives from the
+// token beside the token's cached verification, counted against the same
+// byte bound, and reading the claims without copying them, with the same
+// strict JSON reader that verified them rather than encoding/json's
+// reflection, which costs a verification more than its parsing. Package
+// token sets every hook when it is initialised.
 package tokenhook
 
 // Derive returns what compute derives from the verification behind tok, a
@@ -19,3 +21,13 @@ var Derive func(tok any, compute func(tok, arg any) (value any, bytes int), arg 
 // itself, shared by every request presenting the token: yield may read it
 // and keep it, but must never change it nor hand it out.
 var EachClaim func(claims any, yield func(name string, raw []byte))
+
+// String decodes raw, one JSON string value of a verified token's claims,
+// as the verifier decodes its registered claims: one allocation, none of
+// encoding/json's. Another JSON type is an error.
+var String func(raw []byte) (string, error)
+
+// EachMember calls yield with the name and raw JSON value of every member
+// of object, a JSON object value of a verified token's claims, in order. It
+// is an error when object is not a JSON object. The values alias object.
+var EachMember func(object []byte, yield func(name string, raw []byte)) error
