@@ -109,11 +109,15 @@ type pickedClaims struct {
 // pickClaims gathers the claims of c.
 func pickClaims(c token.Claims) *pickedClaims {
 	p := &pickedClaims{claims: c}
-	tokenhook.EachClaim(c, func(name string, raw []byte) {
+	for k := 0; ; k++ {
+		name, raw, ok := tokenhook.Claim(c, k)
+		if !ok {
+			break
+		}
 		if i := pickedIndex(name); i < numPicked {
 			p.values[i], p.has = raw, p.has|1<<i
 		}
-	})
+	}
 	return p
 }
 

@@ -342,7 +342,8 @@ func (c *dpopChecker) useNonce(description string, cause error) *Error {
 func (s *session) accessTokenHash(raw string) string {
 	s.athOnce.Do(func() {
 		sum := sha256String(raw)
-		s.ath = base64.RawURLEncoding.EncodeToString(sum[:])
+		var ath [43]byte
+		s.ath = string(base64.RawURLEncoding.AppendEncode(ath[:0], sum[:]))
 	})
 	return s.ath
 }
@@ -368,14 +369,8 @@ func sha256String(s string) [sha256.Size]byte {
 // another confirmation method instead (a certificate's, RFC 8705), which
 // this API cannot check.
 func binding(cnf json.RawMessage) (jkt string, other bool, err error) {
-	var rawJKT []byte
-	members := 0
-	if tokenhook.EachMember(cnf, func(name string, raw []byte) {
-		members++
-		if name == "jkt" {
-			rawJKT = raw
-		}
-	}) != nil {
+	rawJKT, members, err := tokenhook.Member(cnf, "jkt")
+	if err != nil {
 		return "", false, fmt.Errorf("%w: cnf", token.ErrClaimType)
 	}
 	if rawJKT == nil {

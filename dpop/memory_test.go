@@ -2,7 +2,10 @@ package dpop_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -50,6 +53,13 @@ func TestReplayID(t *testing.T) {
 	assert.Equal(t, a, dpop.ReplayID("k", "j"))
 	assert.NotEqual(t, a, dpop.ReplayID("kj", ""), "the separator keeps the parts apart")
 	assert.Len(t, dpop.ReplayID("k", string(make([]byte, 10000))), 43, "fixed length whatever the jti")
+
+	// The same digest whether the id is built on the stack (short) or
+	// hashed in parts (long): base64url SHA-256 of thumbprint, 0, jti.
+	for _, jti := range []string{"f0e2-9a3d", strings.Repeat("j", 254), strings.Repeat("j", 255), strings.Repeat("j", 4096)} {
+		sum := sha256.Sum256([]byte("k\x00" + jti))
+		assert.Equal(t, base64.RawURLEncoding.EncodeToString(sum[:]), dpop.ReplayID("k", jti), len(jti))
+	}
 }
 
 func TestMemoryReplayStoreStaysWithinItsBound(t *testing.T) {

@@ -34,10 +34,20 @@ var ErrStoreFull = errors.New("dpop: replay store is full")
 // and of fixed length, so that a store's memory per entry does not depend
 // on what a client sends.
 func ReplayID(keyThumbprint, jti string) string {
-	h := sha256.New()
-	h.Write([]byte(keyThumbprint))
-	h.Write([]byte{0})
-	h.Write([]byte(jti))
+	// Built on the stack: this runs on every DPoP request, and a proof's
+	// jti is short (a UUID, or 16 to 32 random bytes encoded).
+	var buf [256]byte
 	var sum [sha256.Size]byte
-	return base64.RawURLEncoding.EncodeToString(h.Sum(sum[:0]))
+	if len(keyThumbprint)+1+len(jti) <= len(buf) {
+		in := append(append(append(buf[:0], keyThumbprint...), 0), jti...)
+		sum = sha256.Sum256(in)
+	} else {
+		h := sha256.New()
+		h.Write([]byte(keyThumbprint))
+		h.Write([]byte{0})
+		h.Write([]byte(jti))
+		h.Sum(sum[:0])
+	}
+	var id [43]byte
+	return string(base64.RawURLEncoding.AppendEncode(id[:0], sum[:]))
 }

@@ -72,24 +72,28 @@ func init() {
 	tokenhook.Derive = func(tok any, compute func(tok, arg any) (any, int), arg any) any {
 		return tok.(Token).derive(compute, arg)
 	}
-	tokenhook.EachClaim = func(claims any, yield func(string, []byte)) {
-		for _, m := range claims.(Claims).data().members {
-			yield(m.name, m.value)
+	tokenhook.Claim = func(claims any, i int) (string, []byte, bool) {
+		members := claims.(Claims).data().members
+		if i >= len(members) {
+			return "", nil, false
 		}
+		return members[i].name, members[i].value, true
 	}
 	tokenhook.String = decodeString
-	tokenhook.EachMember = func(object []byte, yield func(string, []byte)) error {
+	tokenhook.Member = func(object []byte, name string) ([]byte, int, error) {
 		// Claims nest shallowly; the index of a small object stays on the
 		// stack.
 		var scratch [8]member
 		members, err := parseObject(scratch[:0], object, maxPayloadDepth)
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
 		for _, m := range members {
-			yield(m.name, m.value)
+			if m.name == name {
+				return m.value, len(members), nil
+			}
 		}
-		return nil
+		return nil, len(members), nil
 	}
 }
 

@@ -3,7 +3,6 @@ package token
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/scopegate/scopegate/jwks"
@@ -209,20 +208,28 @@ func parseProofKey(jwk []byte) (proofKey, error) {
 	return proofKey{key: key, thumbprint: thumbprint}, nil
 }
 
+// proofClaimNames are the claims every proof must have (RFC 9449 §4.2), in
+// the order their absence is reported.
+var proofClaimNames = [...]string{"jti", "htm", "htu", "iat"}
+
 // readClaims reads a verified proof's claims, each with its type.
 func (p *Proof) readClaims(members []member) error {
 	var err error
-	required := []string{"jti", "htm", "htu", "iat"}
+	var seen uint8 // bit i: proofClaimNames[i] is present
 	for _, m := range members {
 		switch m.name {
 		case "jti":
 			p.ID, err = decodeString(m.value)
+			seen |= 1 << 0
 		case "htm":
 			p.Method, err = decodeString(m.value)
+			seen |= 1 << 1
 		case "htu":
 			p.URL, err = decodeString(m.value)
+			seen |= 1 << 2
 		case "iat":
 			p.IssuedAt, err = decodeNumericDate(m.value)
+			seen |= 1 << 3
 		case "ath":
 			p.AccessTokenHash, err = decodeString(m.value)
 		case "nonce":
@@ -233,10 +240,15 @@ func (p *Proof) readClaims(members []member) error {
 		if err != nil {
 			return fmt.Errorf("%w: %s", ErrProofClaim, m.name)
 		}
-		required = slices.DeleteFunc(required, func(name string) bool { return name == m.name })
 	}
-	if len(required) > 0 || p.ID == "" || p.Method == "" || p.URL == "" {
-		return fmt.Errorf("%w: %v", ErrProofClaim, required)
+	if seen != 1<<len(proofClaimNames)-1 || p.ID == "" || p.Method == "" || p.URL == "" {
+		var missing []string
+		for i, name := range proofClaimNames {
+			if seen&(1<<i) == 0 {
+				missing = append(missing, name)
+			}
+		}
+		return fmt.Errorf("%w: %v", ErrProofClaim, missing)
 	}
 	return nil
 }

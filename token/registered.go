@@ -15,6 +15,9 @@ func (c *claimData) decodeRegistered() error {
 	for _, m := range c.members {
 		switch m.name {
 		case "iss":
+			if c.issuer != "" {
+				continue // read already, before the signature (issuerClaim)
+			}
 			c.issuer, err = decodeString(m.value)
 		case "sub":
 			c.subject, err = decodeString(m.value)

@@ -26,6 +26,7 @@ type Verifier struct {
 	maxBytes          int
 	now               func() time.Time
 	cache             *tokenCache // nil when disabled
+	headers           headerCache
 	logger            *slog.Logger
 	// nearIssuers remembers the near-miss issuers already logged; it holds
 	// at most two values per trusted issuer (see noteNearIssuer).
@@ -138,14 +139,20 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 	// The text is copied once, for the signature to cover and the header
 	// and signature to decode from; the payload, which the cache keeps,
 	// decodes into its own allocation.
-	seg := newSegments(raw, parts, b64.DecodedLen(len(parts.header))+b64.DecodedLen(len(parts.signature)))
-	headerJSON, err := seg.decode(seg.header, "header")
-	if err != nil {
-		return nil, err
+	header, knownHeader := v.headers.get(parts.header)
+	room := b64.DecodedLen(len(parts.signature))
+	if !knownHeader {
+		room += b64.DecodedLen(len(parts.header))
 	}
-	header, err := parseHeader(headerJSON, v.strictType)
-	if err != nil {
-		return nil, err
+	seg := newSegments(raw, parts, room)
+	if !knownHeader {
+		headerJSON, err := seg.decode(seg.header, "header")
+		if err != nil {
+			return nil, err
+		}
+		if header, err = parseHeader(headerJSON, v.strictType); err != nil {
+			return nil, err
+		}
 	}
 	if !typeListed(header.Type, v.types) {
 		return nil, ErrType
@@ -180,6 +187,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 		v.noteNearIssuer(issuer)
 		return nil, ErrIssuer
 	}
+	tok.claims.issuer = issuer
 	if iss.algorithms != nil && !iss.algorithms[header.Algorithm] {
 		return nil, ErrAlgorithm
 	}
@@ -207,6 +215,10 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 			return nil, ErrAlgorithm
 		}
 		return nil, ErrSignature
+	}
+	if !knownHeader {
+		// The issuer signed this header: remembering it costs junk nothing.
+		v.headers.put(parts.header, header)
 	}
 	// Only now that the issuer vouches for the claims are they judged, their
 	// JSON types included; a forged token was refused above whatever it

@@ -16,18 +16,21 @@ package tokenhook
 // find the value already derived, which is every call but the first.
 var Derive func(tok any, compute func(tok, arg any) (value any, bytes int), arg any) any
 
-// EachClaim calls yield with the name and raw JSON value of every claim of
-// claims, a token.Claims, in token order. The value is the verified payload
-// itself, shared by every request presenting the token: yield may read it
-// and keep it, but must never change it nor hand it out.
-var EachClaim func(claims any, yield func(name string, raw []byte))
+// Claim returns the name and raw JSON value of the i-th claim of claims, a
+// token.Claims, in token order, and false past the last. The value is the
+// verified payload itself, shared by every request presenting the token:
+// the caller may read it and keep it, but must never change it nor hand
+// it out. (An index rather than a callback: a closure handed to a hook
+// escapes, and this runs at every token's first sight.)
+var Claim func(claims any, i int) (name string, raw []byte, ok bool)
 
 // String decodes raw, one JSON string value of a verified token's claims,
 // as the verifier decodes its registered claims: one allocation, none of
 // encoding/json's. Another JSON type is an error.
 var String func(raw []byte) (string, error)
 
-// EachMember calls yield with the name and raw JSON value of every member
-// of object, a JSON object value of a verified token's claims, in order. It
-// is an error when object is not a JSON object. The values alias object.
-var EachMember func(object []byte, yield func(name string, raw []byte)) error
+// Member returns the raw JSON value of the member name of object, a JSON
+// object value of a verified token's claims (nil when it has none), and how
+// many members object has. It is an error when object is not a JSON
+// object. The value aliases object.
+var Member func(object []byte, name string) (value []byte, members int, err error)
