@@ -25,14 +25,46 @@ func (k *Key) Verify(alg string, signingInput, signature []byte) error {
 	if !k.Allows(alg) {
 		return ErrAlgorithm
 	}
+	return k.verify(alg, signingInput, signature)
+}
+
+// VerifyString is Verify for a signing input held as a string, which is
+// how a token arrives. Under the SHA-256 algorithms (RS256, PS256, ES256,
+// the ones issuers use) the input is hashed from the string, without the
+// copy a []byte conversion would make; the others take that copy.
+func (k *Key) VerifyString(alg, signingInput string, signature []byte) error {
+	if info, ok := algorithms[alg]; ok && info.hash == crypto.SHA256 && info.family != familyHMAC {
+		if !k.Allows(alg) {
+			return ErrAlgorithm
+		}
+		return k.verifyDigest(info, sha256String(signingInput), signature)
+	}
+	return k.Verify(alg, []byte(signingInput), signature)
+}
+
+// verify is Verify once the algorithm is allowed.
+func (k *Key) verify(alg string, signingInput, signature []byte) error {
 	info := algorithms[alg]
-	if info.family == familyEdDSA {
+	switch info.family {
+	case familyEdDSA:
 		if !ed25519.Verify(k.public.(ed25519.PublicKey), signingInput, signature) {
 			return ErrSignature
 		}
 		return nil
+	case familyHMAC:
+		mac := hmac.New(info.hash.New, k.secret)
+		mac.Write(signingInput)
+		if !hmac.Equal(mac.Sum(nil), signature) {
+			return ErrSignature
+		}
+		return nil
 	}
-	digest := sum(info.hash, signingInput)
+	return k.verifyDigest(info, sum(info.hash, signingInput), signature)
+}
+
+// verifyDigest checks a signature of the RSA and ECDSA families over the
+// digest of its signing input.
+func (k *Key) verifyDigest(info algorithmInfo, digest, signature []byte) error {
 	switch info.family {
 	case familyRSA:
 		if rsa.VerifyPKCS1v15(k.public.(*rsa.PublicKey), info.hash, digest, signature) != nil {
@@ -47,12 +79,6 @@ func (k *Key) Verify(alg string, signingInput, signature []byte) error {
 		}
 	case familyECDSA:
 		if !verifyECDSA(k.public.(*ecdsa.PublicKey), digest, signature) {
-			return ErrSignature
-		}
-	case familyHMAC:
-		mac := hmac.New(info.hash.New, k.secret)
-		mac.Write(signingInput)
-		if !hmac.Equal(mac.Sum(nil), signature) {
 			return ErrSignature
 		}
 	default:
@@ -97,4 +123,17 @@ func sum(h crypto.Hash, data []byte) []byte {
 	hasher := h.New()
 	hasher.Write(data)
 	return hasher.Sum(nil)
+}
+
+// sha256String is SHA-256 of s, hashed through a buffer on the stack a
+// chunk at a time: a []byte(s) of a token would copy it to the heap first.
+func sha256String(s string) []byte {
+	d := sha256.New()
+	var buf [512]byte
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		d.Write(buf[:n])
+		s = s[n:]
+	}
+	return d.Sum(make([]byte, 0, sha256.Size))
 }

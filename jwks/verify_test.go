@@ -5,6 +5,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"math/big"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,27 +51,50 @@ func TestVerifyEveryAlgorithm(t *testing.T) {
 		{HS384, hmacSecret(48), mustHMACKey(t, hmacSecret(48), "", HS384), mustHMACKey(t, hmacSecret(49), "", HS384)},
 		{HS512, hmacSecret(64), mustHMACKey(t, hmacSecret(64), "", HS512), mustHMACKey(t, hmacSecret(65), "", HS512)},
 	}
+	// Verify and VerifyString, on an input of one chunk and one of several
+	// (VerifyString hashes text through a 512-byte buffer).
+	long := []byte(strings.Repeat("eyJzdWIiOiJ1c2VyXzEyMyJ9", 70))
+	methods := map[string]func(k *Key, alg string, input, sig []byte) error{
+		"Verify": (*Key).Verify,
+		"VerifyString": func(k *Key, alg string, input, sig []byte) error {
+			return k.VerifyString(alg, string(input), sig)
+		},
+	}
 	for _, tt := range tests {
-		t.Run(tt.alg, func(t *testing.T) {
-			sig := sign(t, tt.alg, tt.signer, signingInput)
-			require.True(t, tt.verifier.Allows(tt.alg))
-			require.NoError(t, tt.verifier.Verify(tt.alg, signingInput, sig))
+		for name, verify := range methods {
+			for _, input := range [][]byte{signingInput, long} {
+				t.Run(tt.alg+"/"+name+"/"+strconv.Itoa(len(input)), func(t *testing.T) {
+					sig := sign(t, tt.alg, tt.signer, input)
+					require.True(t, tt.verifier.Allows(tt.alg))
+					require.NoError(t, verify(tt.verifier, tt.alg, input, sig))
 
-			tampered := append([]byte(nil), signingInput...)
-			tampered[len(tampered)-1] ^= 1
-			assert.ErrorIs(t, tt.verifier.Verify(tt.alg, tampered, sig), ErrSignature, "other input")
+					tampered := append([]byte(nil), input...)
+					tampered[len(tampered)-1] ^= 1
+					assert.ErrorIs(t, verify(tt.verifier, tt.alg, tampered, sig), ErrSignature, "other input")
+					tampered = append([]byte(nil), input...)
+					tampered[0] ^= 1
+					assert.ErrorIs(t, verify(tt.verifier, tt.alg, tampered, sig), ErrSignature, "other first byte")
 
-			flipped := append([]byte(nil), sig...)
-			flipped[len(flipped)/2] ^= 0x80
-			assert.ErrorIs(t, tt.verifier.Verify(tt.alg, signingInput, flipped), ErrSignature, "flipped bit")
+					flipped := append([]byte(nil), sig...)
+					flipped[len(flipped)/2] ^= 0x80
+					assert.ErrorIs(t, verify(tt.verifier, tt.alg, input, flipped), ErrSignature, "flipped bit")
 
-			assert.ErrorIs(t, tt.verifier.Verify(tt.alg, signingInput, sig[:len(sig)-1]), ErrSignature, "truncated")
-			assert.ErrorIs(t, tt.verifier.Verify(tt.alg, signingInput, nil), ErrSignature, "empty")
+					assert.ErrorIs(t, verify(tt.verifier, tt.alg, input, sig[:len(sig)-1]), ErrSignature, "truncated")
+					assert.ErrorIs(t, verify(tt.verifier, tt.alg, input, nil), ErrSignature, "empty")
 
-			if tt.wrong != nil {
-				assert.ErrorIs(t, tt.wrong.Verify(tt.alg, signingInput, sig), ErrSignature, "wrong key")
+					if tt.wrong != nil {
+						assert.ErrorIs(t, verify(tt.wrong, tt.alg, input, sig), ErrSignature, "wrong key")
+					}
+					other := RS256
+					if tt.alg == RS256 {
+						other = ES256
+					}
+					if !tt.verifier.Allows(other) {
+						assert.ErrorIs(t, verify(tt.verifier, other, input, sig), ErrAlgorithm, "algorithm the key does not allow")
+					}
+				})
 			}
-		})
+		}
 	}
 }
 

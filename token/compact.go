@@ -1,7 +1,6 @@
 package token
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -55,63 +54,42 @@ func splitCompact(raw string) (compact, error) {
 	return c, nil
 }
 
-// segments holds a compact JWS's text, copied once, with spare room that
-// its segments decode into: a server decodes a token or a proof on every
-// request, and a copy or a buffer of each segment's own would cost more
-// than the decoding.
-type segments struct {
-	signingInput, header, payload, signature []byte // of the copied text
-	room                                     []byte // spare capacity to decode into
-}
-
-// newSegments copies raw, split into parts, into one buffer with room
-// bytes to spare.
-func newSegments(raw string, parts compact, room int) segments {
-	buf := make([]byte, len(raw), len(raw)+room)
-	copy(buf, raw)
-	h, s := len(parts.header), len(parts.signingInput)
-	return segments{signingInput: buf[:s:s], header: buf[:h:h], payload: buf[h+1 : s : s],
-		signature: buf[s+1 : len(raw) : len(raw)], room: buf[len(raw):]}
-}
-
-// decode decodes one segment into the spare room, which must hold it;
-// the result shares the buffer, so it lives as long as any part of it.
-func (b *segments) decode(segment []byte, what string) ([]byte, error) {
-	out := b.room[:b64.DecodedLen(len(segment))]
-	n, err := decodeSegment(out, segment, what)
-	if err != nil {
-		return nil, err
+// decodeSegment decodes one base64url segment of a token's text, into
+// scratch when the result fits there and into an allocation of its own
+// otherwise (a segment kept after the request, such as a token's payload,
+// which the cache keeps, passes no scratch). The text is decoded a chunk
+// at a time through a buffer on the stack: a []byte of it would copy the
+// whole token to the heap on every first sight.
+//
+// Go's decoders skip CR and LF in every mode, so those two are looked for
+// first: a token has exactly one encoding, and a line break inside it is
+// not a variant of it. Every other byte outside the alphabet (padding,
+// spaces, '+', '/') is refused by the strict decoder itself.
+// strings.IndexByte is vectorised; a byte-by-byte alphabet check cost
+// more than the decoding.
+func decodeSegment(segment, what string, scratch []byte) ([]byte, error) {
+	if strings.IndexByte(segment, '\n') >= 0 || strings.IndexByte(segment, '\r') >= 0 {
+		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
 	}
-	b.room = out[n:n]
+	size := b64.DecodedLen(len(segment))
+	out := scratch
+	if size > len(scratch) {
+		out = make([]byte, size)
+	}
+	// A chunk's length is a multiple of 4, so every chunk but the last is
+	// whole quanta and decodes exactly as it would within the segment;
+	// the last one gets the end-of-input checks (no padding, zero trailing
+	// bits), as the segment would.
+	var chunk [1024]byte
+	n := 0
+	for len(segment) > 0 {
+		k := copy(chunk[:], segment)
+		m, err := b64.Decode(out[n:], chunk[:k])
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
+		}
+		n += m
+		segment = segment[k:]
+	}
 	return out[:n:n], nil
-}
-
-// decodeOwn decodes one segment into an allocation of its own, for a
-// segment kept after the request (a token's payload, which the cache
-// keeps): it holds nothing else alive.
-func decodeOwn(segment []byte, what string) ([]byte, error) {
-	out := make([]byte, b64.DecodedLen(len(segment)))
-	n, err := decodeSegment(out, segment, what)
-	if err != nil {
-		return nil, err
-	}
-	return out[:n], nil
-}
-
-// decodeSegment decodes one base64url segment into out, which holds it,
-// and returns the decoded length. Go's decoders skip CR and LF in every
-// mode, so those two are looked for first: a token has exactly one
-// encoding, and a line break inside it is not a variant of it. Every other
-// byte outside the alphabet (padding, spaces, '+', '/') is refused by the
-// strict decoder itself. bytes.IndexByte is vectorised; a byte-by-byte
-// alphabet check cost more than the decoding.
-func decodeSegment(out, segment []byte, what string) (int, error) {
-	if bytes.IndexByte(segment, '\n') >= 0 || bytes.IndexByte(segment, '\r') >= 0 {
-		return 0, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
-	}
-	n, err := b64.Decode(out, segment)
-	if err != nil {
-		return 0, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
-	}
-	return n, nil
 }

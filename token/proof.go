@@ -83,10 +83,9 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 		return Proof{}, proofMalformed(err)
 	}
 	key, cached := keys.get(parts.header)
-	b := newProofBytes(raw, parts, cached)
 	var p Proof
 	if !cached {
-		if key, err = readProofHeader(&b); err != nil {
+		if key, err = readProofHeader(parts.header); err != nil {
 			return Proof{}, err
 		}
 	}
@@ -94,15 +93,17 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if !key.key.Allows(p.Algorithm) {
 		return Proof{}, ErrProofAlgorithm
 	}
-	signature, err := b.decode(b.signature, "signature")
+	var sigScratch [512]byte
+	signature, err := decodeSegment(parts.signature, "signature", sigScratch[:])
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	if len(signature) == 0 || key.key.Verify(p.Algorithm, b.signingInput, signature) != nil {
+	if len(signature) == 0 || key.key.VerifyString(p.Algorithm, parts.signingInput, signature) != nil {
 		return Proof{}, ErrProofSignature
 	}
 	p.KeyThumbprint = key.thumbprint
-	payload, err := b.decode(b.payload, "payload")
+	var payloadScratch [512]byte // a proof's claims are a few short strings
+	payload, err := decodeSegment(parts.payload, "payload", payloadScratch[:])
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
@@ -124,8 +125,8 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 
 // readProofHeader decodes and checks a proof's header and parses the key
 // it carries.
-func readProofHeader(b *segments) (proofKey, error) {
-	headerJSON, err := b.decode(b.header, "header")
+func readProofHeader(header string) (proofKey, error) {
+	headerJSON, err := decodeSegment(header, "header", nil)
 	if err != nil {
 		return proofKey{}, proofMalformed(err)
 	}
@@ -139,17 +140,6 @@ func readProofHeader(b *segments) (proofKey, error) {
 	}
 	key.algorithm = algorithm
 	return key, nil
-}
-
-// newProofBytes copies raw, split into parts, with room for its decoded
-// segments; for the header's only when it is to be decoded (not
-// remembered).
-func newProofBytes(raw string, parts compact, headerRemembered bool) segments {
-	room := b64.DecodedLen(len(parts.payload)) + b64.DecodedLen(len(parts.signature))
-	if !headerRemembered {
-		room += b64.DecodedLen(len(parts.header))
-	}
-	return newSegments(raw, parts, room)
 }
 
 // proofMalformed restates a structural failure as a proof's.

@@ -136,17 +136,10 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The text is copied once, for the signature to cover and the header
-	// and signature to decode from; the payload, which the cache keeps,
-	// decodes into its own allocation.
 	header, knownHeader := v.headers.get(parts.header)
-	room := b64.DecodedLen(len(parts.signature))
 	if !knownHeader {
-		room += b64.DecodedLen(len(parts.header))
-	}
-	seg := newSegments(raw, parts, room)
-	if !knownHeader {
-		headerJSON, err := seg.decode(seg.header, "header")
+		var scratch [256]byte
+		headerJSON, err := decodeSegment(parts.header, "header", scratch[:])
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +153,9 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 	if !jwks.IsSupported(header.Algorithm) {
 		return nil, ErrAlgorithm
 	}
-	payload, err := decodeOwn(seg.payload, "payload")
+	// The payload decodes into an allocation of its own: the cache keeps
+	// it.
+	payload, err := decodeSegment(parts.payload, "payload", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +187,8 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 		return nil, ErrAlgorithm
 	}
 
-	signature, err := seg.decode(seg.signature, "signature")
+	var sigScratch [512]byte // RSA-4096's; EC and EdDSA signatures are smaller
+	signature, err := decodeSegment(parts.signature, "signature", sigScratch[:])
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +206,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 			return nil, ErrUnknownKey
 		}
 	}
-	if err := key.Verify(header.Algorithm, seg.signingInput, signature); err != nil {
+	if err := key.VerifyString(header.Algorithm, parts.signingInput, signature); err != nil {
 		if errors.Is(err, jwks.ErrAlgorithm) {
 			return nil, ErrAlgorithm
 		}
