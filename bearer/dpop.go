@@ -269,7 +269,7 @@ func (c *dpopChecker) checkProof(r *http.Request, raw string, s *session) *Error
 	if proof.Method != r.Method {
 		return invalidProof(descProofMethod, nil)
 	}
-	if !c.sameURL(r, proof.URL) {
+	if !c.target.Matches(r, proof.URL) {
 		return invalidProof(descProofURL, nil)
 	}
 	now := c.now()
@@ -310,22 +310,6 @@ func (c *dpopChecker) checkProof(r *http.Request, raw string, s *session) *Error
 		return invalidProof(descProofReplayed, nil)
 	}
 	return nil
-}
-
-// sameURL compares a proof's "htu" with the URL the request was sent to,
-// both normalised (RFC 9449 §4.3 step 9).
-func (c *dpopChecker) sameURL(r *http.Request, htu string) bool {
-	want, err := c.target.URL(r)
-	if err != nil {
-		return false
-	}
-	if htu == want {
-		// Already in normal form, as most clients write it: normalising
-		// again would give the same string.
-		return true
-	}
-	got, err := dpop.NormalizeURL(htu)
-	return err == nil && got == want
 }
 
 // useNonce is the answer asking for a proof with a fresh nonce.

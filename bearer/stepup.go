@@ -89,7 +89,7 @@ func stepUpClaims(c *pickedClaims) (acr string, authTime time.Time) {
 	acr = c.str(pickACR)
 	if c.given(pickAuthTime) {
 		var seconds float64
-		if json.Unmarshal(c.values[pickAuthTime], &seconds) == nil && seconds > 0 && seconds < 1<<53 && !math.IsInf(seconds, 0) {
+		if json.Unmarshal(c.raw(pickAuthTime), &seconds) == nil && seconds > 0 && seconds < 1<<53 && !math.IsInf(seconds, 0) {
 			sec, frac := math.Modf(seconds)
 			authTime = time.Unix(int64(sec), int64(frac*1e9))
 		}

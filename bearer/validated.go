@@ -43,7 +43,7 @@ func newAuth(validated any) (Auth, error) {
 		if !c.given(f.claim) {
 			continue
 		}
-		if *f.into, err = tokenhook.String(c.values[f.claim]); err != nil {
+		if *f.into, err = tokenhook.String(c.raw(f.claim)); err != nil {
 			return Auth{}, fmt.Errorf("%w: %s", token.ErrClaimType, f.name)
 		}
 		auth.present |= f.has
@@ -59,13 +59,13 @@ func newAuth(validated any) (Auth, error) {
 	s.acr, s.authTime = stepUpClaims(c)
 	s.machine = machineClaimsOf(c)
 	if c.given(pickCnf) {
-		if s.jkt, s.otherBinding, err = binding(c.values[pickCnf]); err != nil {
+		if s.jkt, s.otherBinding, err = binding(c.raw(pickCnf)); err != nil {
 			return Auth{}, err
 		}
 	}
 	if c.given(pickAct) {
 		// Shared, like the payload it points into; Actor hands out copies.
-		s.actor = c.values[pickAct]
+		s.actor = c.raw(pickAct)
 	}
 	if s.grants, err = scopes.Parse(c); err != nil {
 		return Auth{}, fmt.Errorf("%w: %w", token.ErrClaimType, err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // ErrURL is the error of a URL that cannot be a proof's "htu" or a
@@ -166,6 +167,15 @@ func isUnreserved(c byte) bool {
 type Target struct {
 	publicOrigin   string // normalised, without a trailing slash; "" for none
 	trustForwarded bool
+	// lastOrigin remembers the origin last normalised: a server is reached
+	// under one host, or a few, so most requests find theirs here rather
+	// than build it again. One entry, whatever the Host headers sent.
+	lastOrigin atomic.Pointer[normalizedOrigin]
+}
+
+// normalizedOrigin is a request's scheme and host and their normal form.
+type normalizedOrigin struct {
+	scheme, host, origin string
 }
 
 // NewTarget returns a Target. publicOrigin, when set, is the scheme, host
@@ -196,12 +206,41 @@ func NewTarget(publicOrigin string, trustForwarded bool) (*Target, error) {
 // URL returns the normalised URL r was sent to, or ErrURL when its
 // target, or a trusted forwarded header, is not a valid one.
 func (t *Target) URL(r *http.Request) (string, error) {
-	path, err := normalPath(requestPath(r))
+	origin, path, err := t.parts(r)
 	if err != nil {
 		return "", err
 	}
+	return origin + path, nil
+}
+
+// Matches reports whether htu, a proof's "htu", names the URL r was sent
+// to (RFC 9449 §4.3 step 9): URL(r) equals htu normalised. An htu already
+// in normal form, as clients write it, is compared piece by piece, without
+// building either URL.
+func (t *Target) Matches(r *http.Request, htu string) bool {
+	origin, path, err := t.parts(r)
+	if err != nil {
+		return false
+	}
+	if joinedEquals(htu, origin, path) {
+		return true
+	}
+	normal, err := NormalizeURL(htu)
+	return err == nil && joinedEquals(normal, origin, path)
+}
+
+// joinedEquals reports whether s == origin + path.
+func joinedEquals(s, origin, path string) bool {
+	return len(s) == len(origin)+len(path) && s[:len(origin)] == origin && s[len(origin):] == path
+}
+
+// parts returns the normalised origin and path of the URL r was sent to.
+func (t *Target) parts(r *http.Request) (origin, path string, err error) {
+	if path, err = normalPath(requestPath(r)); err != nil {
+		return "", "", err
+	}
 	if t.publicOrigin != "" {
-		return t.publicOrigin + path, nil
+		return t.publicOrigin, path, nil
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -212,11 +251,14 @@ func (t *Target) URL(r *http.Request) (string, error) {
 			scheme, host = cmp.Or(strings.ToLower(proto), scheme), cmp.Or(fhost, host)
 		}
 	}
-	origin, err := normalOrigin(scheme, host)
-	if err != nil {
-		return "", err
+	if last := t.lastOrigin.Load(); last != nil && last.scheme == scheme && last.host == host {
+		return last.origin, path, nil
 	}
-	return origin + path, nil
+	if origin, err = normalOrigin(scheme, host); err != nil {
+		return "", "", err
+	}
+	t.lastOrigin.Store(&normalizedOrigin{scheme: scheme, host: host, origin: origin})
+	return origin, path, nil
 }
 
 // requestPath is the escaped path of the request target as the client

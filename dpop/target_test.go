@@ -122,8 +122,53 @@ func TestTargetURL(t *testing.T) {
 			got, err := target.URL(r)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
+			assert.True(t, target.Matches(r, tt.want))
+			assert.False(t, target.Matches(r, tt.want+"x"))
 		})
 	}
+}
+
+// One Target serves requests to several hosts and schemes in turn: it
+// remembers the origin last normalised, and must never answer with it for
+// another request's.
+func TestTargetMatchesAcrossHosts(t *testing.T) {
+	target, err := dpop.NewTarget("", false)
+	require.NoError(t, err)
+	requests := []struct {
+		host  string
+		tls   bool
+		want  string
+		other []string // what the same htu means, written otherwise
+	}{
+		{"api.example.com", true, "https://api.example.com/a/b", []string{"HTTPS://API.example.com:443/a/./b", "https://api.example.com/a/b?q=1#f"}},
+		{"api.example.com", false, "http://api.example.com/a/b", []string{"http://api.example.com:80/a/c/../b"}},
+		{"API.example.com:8443", true, "https://api.example.com:8443/a/b", []string{"https://api.example.com:08443/a/b"}},
+		{"other.example", true, "https://other.example/a/b", []string{"https://other.example/a/%62"}},
+	}
+	for range 3 {
+		for i, req := range requests {
+			r := httptest.NewRequest(http.MethodGet, "/a/b", nil)
+			r.Host = req.host
+			if req.tls {
+				r.TLS = &tls.ConnectionState{}
+			}
+			got, err := target.URL(r)
+			require.NoError(t, err)
+			assert.Equal(t, req.want, got)
+			for _, htu := range append([]string{req.want}, req.other...) {
+				assert.True(t, target.Matches(r, htu), "%s for %s", htu, req.want)
+			}
+			for j, other := range requests {
+				if j != i {
+					assert.False(t, target.Matches(r, other.want), "%s for %s", other.want, req.want)
+				}
+			}
+			assert.False(t, target.Matches(r, "not a url"))
+		}
+	}
+	bad := httptest.NewRequest(http.MethodGet, "/a/b", nil)
+	bad.Host = "evil.example/path"
+	assert.False(t, target.Matches(bad, "http://evil.example/path/a/b"))
 }
 
 func TestTargetURLReadsTheTargetAsSent(t *testing.T) {

@@ -102,8 +102,9 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 		return Proof{}, ErrProofSignature
 	}
 	p.KeyThumbprint = key.thumbprint
-	var payloadScratch [512]byte // a proof's claims are a few short strings
-	payload, err := decodeSegment(parts.payload, "payload", payloadScratch[:])
+	// No scratch: the claims' index keeps the payload it points into on
+	// the heap anyway.
+	payload, err := decodeSegment(parts.payload, "payload", nil)
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
