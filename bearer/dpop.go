@@ -325,7 +325,13 @@ func (c *dpopChecker) useNonce(description string, cause error) *Error {
 // keyed by the token's exact text), so a repeated token costs no hashing.
 func (s *session) accessTokenHash(raw string) string {
 	s.athOnce.Do(func() {
-		sum := sha256String(raw)
+		sum, ok := [32]byte{}, false
+		if !s.token.IsZero() {
+			sum, ok = tokenhook.TextHash(s.token)
+		}
+		if !ok {
+			sum = sha256String(raw)
+		}
 		var ath [43]byte
 		s.ath = string(base64.RawURLEncoding.AppendEncode(ath[:0], sum[:]))
 	})

@@ -76,6 +76,18 @@ func IsSupported(alg string) bool {
 	return ok
 }
 
+// DigestHash returns the hash of the algorithms whose signature covers a
+// digest of the signing input, the RSA and ECDSA ones (for VerifyDigest),
+// and false for EdDSA and HMAC, which sign or authenticate the input
+// itself, and for unknown names.
+func DigestHash(alg string) (crypto.Hash, bool) {
+	info, ok := algorithms[alg]
+	if !ok || info.family == familyEdDSA || info.family == familyHMAC {
+		return 0, false
+	}
+	return info.hash, true
+}
+
 // IsSymmetric reports whether alg is an HMAC algorithm.
 func IsSymmetric(alg string) bool {
 	return algorithms[alg].family == familyHMAC

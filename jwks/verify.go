@@ -42,6 +42,22 @@ func (k *Key) VerifyString(alg, signingInput string, signature []byte) error {
 	return k.Verify(alg, []byte(signingInput), signature)
 }
 
+// VerifyDigest is Verify for a caller that hashed the signing input
+// itself, with DigestHash(alg): a server that needs the hash of a token's
+// text as well (a DPoP proof's "ath") gets both from one pass over it.
+// An algorithm without a digest form (EdDSA, HMAC) is ErrAlgorithm, and a
+// digest of another length than the hash's is ErrSignature.
+func (k *Key) VerifyDigest(alg string, digest, signature []byte) error {
+	h, ok := DigestHash(alg)
+	if !ok || !k.Allows(alg) {
+		return ErrAlgorithm
+	}
+	if len(digest) != h.Size() {
+		return ErrSignature
+	}
+	return k.verifyDigest(algorithms[alg], digest, signature)
+}
+
 // verify is Verify once the algorithm is allowed.
 func (k *Key) verify(alg string, signingInput, signature []byte) error {
 	info := algorithms[alg]

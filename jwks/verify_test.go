@@ -1,8 +1,10 @@
 package jwks
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"math/big"
 	"strconv"
@@ -59,6 +61,17 @@ func TestVerifyEveryAlgorithm(t *testing.T) {
 		"VerifyString": func(k *Key, alg string, input, sig []byte) error {
 			return k.VerifyString(alg, string(input), sig)
 		},
+		// VerifyDigest where the algorithm has a digest form; the others
+		// are checked by TestVerifyDigestRefusals.
+		"VerifyDigest": func(k *Key, alg string, input, sig []byte) error {
+			h, ok := DigestHash(alg)
+			if !ok {
+				return k.Verify(alg, input, sig)
+			}
+			d := h.New()
+			d.Write(input)
+			return k.VerifyDigest(alg, d.Sum(nil), sig)
+		},
 	}
 	for _, tt := range tests {
 		for name, verify := range methods {
@@ -96,6 +109,28 @@ func TestVerifyEveryAlgorithm(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestVerifyDigestRefusals(t *testing.T) {
+	k := testKeys(t)
+	for _, alg := range []string{EdDSA, HS256, "none", "RS1"} {
+		_, ok := DigestHash(alg)
+		assert.False(t, ok, alg)
+	}
+	ed := mustPublicKey(t, k.ed.Public(), "", EdDSA)
+	assert.ErrorIs(t, ed.VerifyDigest(EdDSA, make([]byte, 64), make([]byte, 64)), ErrAlgorithm, "EdDSA signs the input itself")
+	mac := mustHMACKey(t, hmacSecret(32), "", HS256)
+	assert.ErrorIs(t, mac.VerifyDigest(HS256, make([]byte, 32), make([]byte, 32)), ErrAlgorithm, "HMAC authenticates the input itself")
+
+	rsaKey := mustPublicKey(t, &k.rsa.PublicKey, "", RS256)
+	sig := sign(t, RS256, k.rsa, signingInput)
+	d := sha256.Sum256(signingInput)
+	require.NoError(t, rsaKey.VerifyDigest(RS256, d[:], sig))
+	assert.ErrorIs(t, rsaKey.VerifyDigest(RS256, d[:31], sig), ErrSignature, "a digest of the wrong length")
+	assert.ErrorIs(t, rsaKey.VerifyDigest(ES256, d[:], sig), ErrAlgorithm, "an algorithm the key does not allow")
+	h, ok := DigestHash(PS384)
+	assert.True(t, ok)
+	assert.Equal(t, crypto.SHA384, h)
 }
 
 func TestVerifyRefusesNonJWSSignatureForms(t *testing.T) {

@@ -28,6 +28,11 @@ type verified struct {
 	// key verified the signature; kept so that a cached verification can be
 	// dropped when its key leaves the key set.
 	key *jwks.Key
+	// textHash is the SHA-256 of the token's text, when hasTextHash: the
+	// "ath" of DPoP proofs, computed with the signature's digest for a
+	// bound token (see verifySignature).
+	textHash    [32]byte
+	hasTextHash bool
 
 	derivedOnce sync.Once
 	derived     any
@@ -78,6 +83,13 @@ func init() {
 			return "", nil, false
 		}
 		return members[i].name, members[i].value, true
+	}
+	tokenhook.TextHash = func(tok any) ([32]byte, bool) {
+		v := tok.(Token).v
+		if v == nil {
+			return [32]byte{}, false
+		}
+		return v.textHash, v.hasTextHash
 	}
 	tokenhook.String = decodeString
 	tokenhook.Member = func(object []byte, name string) ([]byte, int, error) {

@@ -34,3 +34,9 @@ var String func(raw []byte) (string, error)
 // many members object has. It is an error when object is not a JSON
 // object. The value aliases object.
 var Member func(object []byte, name string) (value []byte, members int, err error)
+
+// TextHash returns the SHA-256 of the text of tok, a token.Token, and true
+// when the verifier computed it with the signature's digest (a token bound
+// to a key, under a SHA-256 algorithm); false otherwise, when the caller
+// hashes the text itself.
+var TextHash func(tok any) ([32]byte, bool)
