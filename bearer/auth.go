@@ -98,9 +98,9 @@ type session struct {
 	jkt          string
 	otherBinding bool
 	// ath is the token's hash as DPoP proofs name it, computed at the
-	// first proof (see accessTokenHash).
+	// first proof (see hasAccessTokenHash).
 	athOnce sync.Once
-	ath     string
+	ath     [43]byte
 	// machine holds the claims that tell a client's own token from a
 	// user's; tokenType is what they, the header and the issuer's
 	// ecosystem make of the token.

@@ -277,9 +277,13 @@ func (a *Authenticator) authenticate(r *http.Request, accepts typeSet) Auth {
 	raw, scheme, reqErr := a.sources.extract(r)
 	auth := a.authenticateToken(r, raw, scheme, reqErr, accepts)
 	auth.scheme = scheme
-	var e *Error
-	if errors.As(auth.Err, &e) && e.Scheme == "" {
-		e.Scheme = scheme
+	if auth.Err != nil {
+		// Inside the branch: the target errors.As writes through escapes,
+		// and would cost every signed-in request an allocation.
+		var e *Error
+		if errors.As(auth.Err, &e) && e.Scheme == "" {
+			e.Scheme = scheme
+		}
 	}
 	return auth
 }

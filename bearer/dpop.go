@@ -279,7 +279,7 @@ func (c *dpopChecker) checkProof(r *http.Request, raw string, s *session) *Error
 	if proof.IssuedAt.After(now.Add(c.leeway)) {
 		return invalidProof(descProofFuture, nil)
 	}
-	if proof.AccessTokenHash != s.accessTokenHash(raw) {
+	if !s.hasAccessTokenHash(raw, proof.AccessTokenHash) {
 		return invalidProof(descProofToken, nil)
 	}
 	if proof.KeyThumbprint != s.jkt {
@@ -318,12 +318,14 @@ func (c *dpopChecker) useNonce(description string, cause error) *Error {
 		Cause: cause, Scheme: SchemeDPoP, DPoPNonce: c.nonces.Issue()}
 }
 
-// accessTokenHash returns the "ath" of the token raw that s was derived
-// from: the base64url SHA-256 of it (RFC 9449 §4.2). It is computed once
-// per session, which every request presenting the same token shares while
-// its verification stays cached (that cache, like the opaque answers', is
-// keyed by the token's exact text), so a repeated token costs no hashing.
-func (s *session) accessTokenHash(raw string) string {
+// hasAccessTokenHash reports whether ath is the "ath" of the token raw
+// that s was derived from: the base64url SHA-256 of it (RFC 9449 §4.2).
+// The hash is worked out once per session, which every request presenting
+// the same token shares while its verification stays cached (that cache,
+// like the opaque answers', is keyed by the token's exact text), so a
+// repeated token costs no hashing; a verifier that hashed the token's text
+// with its signature's digest hands that over (tokenhook.TextHash).
+func (s *session) hasAccessTokenHash(raw, ath string) bool {
 	s.athOnce.Do(func() {
 		sum, ok := [32]byte{}, false
 		if !s.token.IsZero() {
@@ -332,10 +334,9 @@ func (s *session) accessTokenHash(raw string) string {
 		if !ok {
 			sum = sha256String(raw)
 		}
-		var ath [43]byte
-		s.ath = string(base64.RawURLEncoding.AppendEncode(ath[:0], sum[:]))
+		base64.RawURLEncoding.Encode(s.ath[:], sum[:])
 	})
-	return s.ath
+	return string(s.ath[:]) == ath
 }
 
 // sha256String hashes s through a buffer on the stack: a []byte(s) of a

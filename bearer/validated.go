@@ -34,19 +34,19 @@ func newAuth(validated any) (Auth, error) {
 	}
 	c := pickClaims(s.claims)
 	var err error
-	for _, f := range []struct {
-		claim pickedClaim
-		name  string
-		into  *string
-		has   presence
-	}{{pickSid, "sid", &auth.SessionID, hasSessionID}, {pickSts, "sts", &auth.SessionStatus, hasSessionStatus}} {
-		if !c.given(f.claim) {
-			continue
+	// Two plain statements rather than a table of pointers into auth:
+	// those would move auth to the heap on every first sight.
+	if c.given(pickSid) {
+		if auth.SessionID, err = tokenhook.String(c.raw(pickSid)); err != nil {
+			return Auth{}, fmt.Errorf("%w: sid", token.ErrClaimType)
 		}
-		if *f.into, err = tokenhook.String(c.raw(f.claim)); err != nil {
-			return Auth{}, fmt.Errorf("%w: %s", token.ErrClaimType, f.name)
+		auth.present |= hasSessionID
+	}
+	if c.given(pickSts) {
+		if auth.SessionStatus, err = tokenhook.String(c.raw(pickSts)); err != nil {
+			return Auth{}, fmt.Errorf("%w: sts", token.ErrClaimType)
 		}
-		auth.present |= f.has
+		auth.present |= hasSessionStatus
 	}
 	// "sub" was decoded with the registered claims, where a wrong JSON type
 	// (null included) already failed; the string is shared with them rather

@@ -1,11 +1,14 @@
 package token
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/maphash"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -616,6 +619,12 @@ func jsonKindError(raw []byte) error {
 // escapes it is decoded (one allocation for short strings). Another JSON type
 // is errJSONType; anything parseObject would reject is rejected too.
 func decodeString(raw []byte) (string, error) {
+	return decodeStringIn(nil, raw)
+}
+
+// decodeStringIn is decodeString making the string in arena when arena is
+// not nil (see makeString).
+func decodeStringIn(arena *strings.Builder, raw []byte) (string, error) {
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", jsonKindError(raw)
 	}
@@ -627,10 +636,24 @@ func decodeString(raw []byte) (string, error) {
 		return "", jsonUnexpected(raw, end)
 	}
 	if !escaped {
-		return string(raw[1 : end-1]), nil
+		return makeString(arena, raw[1:end-1]), nil
 	}
 	var buf [64]byte
-	return string(jsonUnescape(buf[:0], raw[1:end-1])), nil
+	return makeString(arena, jsonUnescape(buf[:0], raw[1:end-1])), nil
+}
+
+// makeString returns contents as a string of its own, or, when arena is not
+// nil, as the part of arena's text it appends: strings decoded together (a
+// token's registered claims) then share one allocation when the arena was
+// grown to hold them all. A Builder only ever appends, so a string taken
+// from it stays as it was whatever is written after it.
+func makeString(arena *strings.Builder, contents []byte) string {
+	if arena == nil {
+		return string(contents)
+	}
+	start := arena.Len()
+	arena.Write(contents)
+	return arena.String()[start:]
 }
 
 // decodeNumber parses raw, exactly one JSON number, into a float64: JWT
@@ -688,12 +711,18 @@ func decodeNumber(raw []byte) (float64, error) {
 // type, or another value, is errJSONType. On error dst is returned with its
 // original length.
 func decodeStringOrStrings(dst []string, raw []byte) ([]string, error) {
+	return decodeStringOrStringsIn(nil, dst, raw)
+}
+
+// decodeStringOrStringsIn is decodeStringOrStrings making the strings in
+// arena when arena is not nil (see makeString).
+func decodeStringOrStringsIn(arena *strings.Builder, dst []string, raw []byte) ([]string, error) {
 	if len(raw) == 0 {
 		return dst, errJSONSyntax
 	}
 	switch raw[0] {
 	case '"':
-		s, err := decodeString(raw)
+		s, err := decodeStringIn(arena, raw)
 		if err != nil {
 			return dst, err
 		}
@@ -703,6 +732,9 @@ func decodeStringOrStrings(dst []string, raw []byte) ([]string, error) {
 		return dst, jsonKindError(raw)
 	}
 	start, n := len(dst), len(raw)
+	// Room for every element at once: no element ends without a comma or
+	// the closing bracket, so this never counts too few.
+	dst = slices.Grow(dst, bytes.Count(raw, comma)+1)
 	i := jsonSkipSpace(raw, 1)
 	if i < n && raw[i] == ']' {
 		if i+1 != n {
@@ -723,9 +755,9 @@ func decodeStringOrStrings(dst []string, raw []byte) ([]string, error) {
 		}
 		if escaped {
 			var buf [64]byte
-			dst = append(dst, string(jsonUnescape(buf[:0], raw[i+1:end-1])))
+			dst = append(dst, makeString(arena, jsonUnescape(buf[:0], raw[i+1:end-1])))
 		} else {
-			dst = append(dst, string(raw[i+1:end-1]))
+			dst = append(dst, makeString(arena, raw[i+1:end-1]))
 		}
 		i = jsonSkipSpace(raw, end)
 		if i == n {
@@ -744,3 +776,5 @@ func decodeStringOrStrings(dst []string, raw []byte) ([]string, error) {
 		}
 	}
 }
+
+var comma = []byte{','}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -175,5 +177,16 @@ func jsonFuzzDecoders(t *testing.T, raw []byte) {
 		if gotStrs[k] != wantStrs[k] {
 			t.Fatalf("decodeStringOrStrings(%q) = %q, encoding/json: %q", raw, gotStrs, wantStrs)
 		}
+	}
+
+	// In an arena, after a string already there and too small to hold the
+	// new ones, the answers are the same and the first string unchanged.
+	var arena strings.Builder
+	first := makeString(&arena, []byte("first"))
+	arenaStr, err1 := decodeStringIn(&arena, raw)
+	arenaStrs, err2 := decodeStringOrStringsIn(&arena, nil, raw)
+	if (err1 == nil) != (strErr == nil) || (err1 == nil && arenaStr != wantStr) ||
+		(err2 == nil) != (strsErr == nil) || (err2 == nil && !slices.Equal(arenaStrs, wantStrs)) || first != "first" {
+		t.Fatalf("in an arena, %q gives %q, %v and %q, %v (first %q)", raw, arenaStr, err1, arenaStrs, err2, first)
 	}
 }

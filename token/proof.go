@@ -3,6 +3,7 @@ package token
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/scopegate/scopegate/jwks"
@@ -203,28 +204,38 @@ func parseProofKey(jwk []byte) (proofKey, error) {
 // the order their absence is reported.
 var proofClaimNames = [...]string{"jti", "htm", "htu", "iat"}
 
-// readClaims reads a verified proof's claims, each with its type.
+// readClaims reads a verified proof's claims, each with its type. The
+// strings share one allocation: a server reads a proof on every request.
 func (p *Proof) readClaims(members []member) error {
 	var err error
 	var seen uint8 // bit i: proofClaimNames[i] is present
+	var arena strings.Builder
+	size := 0
+	for _, m := range members {
+		switch m.name {
+		case "jti", "htm", "htu", "ath", "nonce":
+			size += len(m.value)
+		}
+	}
+	arena.Grow(size)
 	for _, m := range members {
 		switch m.name {
 		case "jti":
-			p.ID, err = decodeString(m.value)
+			p.ID, err = decodeStringIn(&arena, m.value)
 			seen |= 1 << 0
 		case "htm":
-			p.Method, err = decodeString(m.value)
+			p.Method, err = decodeStringIn(&arena, m.value)
 			seen |= 1 << 1
 		case "htu":
-			p.URL, err = decodeString(m.value)
+			p.URL, err = decodeStringIn(&arena, m.value)
 			seen |= 1 << 2
 		case "iat":
 			p.IssuedAt, err = decodeNumericDate(m.value)
 			seen |= 1 << 3
 		case "ath":
-			p.AccessTokenHash, err = decodeString(m.value)
+			p.AccessTokenHash, err = decodeStringIn(&arena, m.value)
 		case "nonce":
-			p.Nonce, err = decodeString(m.value)
+			p.Nonce, err = decodeStringIn(&arena, m.value)
 		default:
 			continue
 		}
