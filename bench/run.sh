@@ -128,6 +128,7 @@ wait_quiet
 log "memory bound"
 go test -run '^TestMemoryBound$' -count=1 -v . >"$OUT/memory.txt" 2>&1 || { cat "$OUT/memory.txt"; exit 1; }
 go test -run '^TestIntrospectionFloodBound$' -count=1 -v . >"$OUT/introspection-flood.txt" 2>&1 || { cat "$OUT/introspection-flood.txt"; exit 1; }
+go test -run '^TestDPoPInterleaved$' -count=1 -v . >"$OUT/dpop-interleaved.txt" 2>&1 || { cat "$OUT/dpop-interleaved.txt"; exit 1; }
 
 # ---- profiles ----
 wait_quiet
