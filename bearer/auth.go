@@ -62,7 +62,8 @@ type Auth struct {
 	Err error
 
 	// session is what the token established; nil when signed out. It is
-	// shared and never changes.
+	// shared, and what it holds never changes once built (the token's ath,
+	// worked out at the first proof, is set once under a sync.Once).
 	session *session
 	// present records which of the string fields above the token gives,
 	// possibly as "", so that JSON renders "" for those and null for the
@@ -80,7 +81,8 @@ type Auth struct {
 
 // session is what a verified token established, built once per token and
 // shared by every request presenting it while its verification stays
-// cached. Nothing changes it after it is built.
+// cached. Nothing changes it after it is built, but for ath, which the
+// first DPoP proof works out once (see hasAccessTokenHash).
 type session struct {
 	grants    scopes.Grants
 	claims    token.Claims

@@ -321,15 +321,16 @@ func (c *dpopChecker) useNonce(description string, cause error) *Error {
 // hasAccessTokenHash reports whether ath is the "ath" of the token raw
 // that s was derived from: the base64url SHA-256 of it (RFC 9449 §4.2).
 // The hash is worked out once per session, which every request presenting
-// the same token shares while its verification stays cached (that cache,
-// like the opaque answers', is keyed by the token's exact text), so a
-// repeated token costs no hashing; a verifier that hashed the token's text
-// with its signature's digest hands that over (tokenhook.TextHash).
+// the same token shares while its verification stays cached (the
+// verified-token cache is keyed by the token's exact text, the opaque
+// answers by its SHA-256), so a repeated token costs no hashing; the
+// verifier hands over the hash it took with its signature's digest when
+// it verified exactly raw (tokenhook.TextHash).
 func (s *session) hasAccessTokenHash(raw, ath string) bool {
 	s.athOnce.Do(func() {
 		sum, ok := [32]byte{}, false
 		if !s.token.IsZero() {
-			sum, ok = tokenhook.TextHash(s.token)
+			sum, ok = tokenhook.TextHash(s.token, raw)
 		}
 		if !ok {
 			sum = sha256String(raw)

@@ -16,6 +16,8 @@ import (
 	"github.com/scopegate/scopegate/authtest"
 	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/dpop"
+	"github.com/scopegate/scopegate/jwks"
+	"github.com/scopegate/scopegate/token"
 )
 
 const (
@@ -200,6 +202,33 @@ func TestDPoPReplay(t *testing.T) {
 	require.NotNil(t, answer)
 	_, answer = auth.Require(dpopRequest(dpopURL, "DPoP "+bound, fresh.MustSign(t)))
 	assert.Nil(t, answer, "the jti of a refused proof was not spent")
+}
+
+// A validator plugged in place of the verifier may verify another text
+// than the one the request presents: the proof's ath is checked against
+// the presented text, never against the hash the verifier took of the text
+// it verified.
+func TestDPoPAthIsOfThePresentedToken(t *testing.T) {
+	w := newDPoPWorld(t)
+	bound := w.issuer.Token().BoundTo(w.key).MustSign(t)
+	keys, err := jwks.NewRemote(jwks.RemoteConfig{Issuer: w.issuer.URL(), Now: w.clock.Now})
+	require.NoError(t, err)
+	v, err := token.New(token.Config{
+		Issuers: []token.Issuer{{Issuer: w.issuer.URL(), Audiences: []string{w.issuer.Audience()}, Keys: keys}},
+		Now:     w.clock.Now,
+	})
+	require.NoError(t, err)
+	auth, err := bearer.New(bearer.Config{Now: w.clock.Now, ValidateToken: func(ctx context.Context, _ string) (any, error) {
+		return v.ValidateToken(ctx, bound) // every presented token stands for bound
+	}})
+	require.NoError(t, err)
+
+	const alias = "alias-of-the-bound-token"
+	_, answer := auth.Require(dpopRequest(dpopURL, "DPoP "+alias, w.key.Proof("GET", dpopURL).For(bound).MustSign(t)))
+	require.NotNil(t, answer, "a proof for the verified text, not the presented one")
+	assert.Equal(t, "DPoP proof is not for this access token", answer.Err.Description)
+	_, answer = auth.Require(dpopRequest(dpopURL, "DPoP "+alias, w.key.Proof("GET", dpopURL).For(alias).MustSign(t)))
+	assert.Nil(t, answer, "a proof for the presented text")
 }
 
 // failingStore is a replay store whose backend is down.

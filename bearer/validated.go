@@ -13,7 +13,8 @@ import (
 // newAuth builds the signed-in auth object from what the validator
 // returned. Its session is shared by every request that presents the same
 // token while the verification stays cached, so everything in it is built
-// here, once, and never changed afterwards.
+// here, once, and never changed afterwards (but for the token's ath, set
+// once at its first DPoP proof).
 func newAuth(validated any) (Auth, error) {
 	s := &session{validated: validated}
 	auth := Auth{IsAuthenticated: true, session: s}

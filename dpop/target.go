@@ -257,7 +257,9 @@ func (t *Target) parts(r *http.Request) (origin, path string, err error) {
 	if origin, err = normalOrigin(scheme, host); err != nil {
 		return "", "", err
 	}
-	t.lastOrigin.Store(&normalizedOrigin{scheme: scheme, host: host, origin: origin})
+	// The host is cloned: it may be part of a long Forwarded header, which
+	// the memo would otherwise keep alive.
+	t.lastOrigin.Store(&normalizedOrigin{scheme: scheme, host: strings.Clone(host), origin: origin})
 	return origin, path, nil
 }
 

@@ -28,11 +28,13 @@ type verified struct {
 	// key verified the signature; kept so that a cached verification can be
 	// dropped when its key leaves the key set.
 	key *jwks.Key
-	// textHash is the SHA-256 of the token's text, when hasTextHash: the
-	// "ath" of DPoP proofs, computed with the signature's digest for a
-	// bound token (see verifySignature).
+	// textHash is the SHA-256 of text, the token as verified, when
+	// hasTextHash: the "ath" of DPoP proofs, computed with the signature's
+	// digest for a bound token (see verifySignature). text is the string
+	// the cache keys the token by, not a copy of it.
 	textHash    [32]byte
 	hasTextHash bool
+	text        string
 
 	derivedOnce sync.Once
 	derived     any
@@ -84,12 +86,12 @@ func init() {
 		}
 		return members[i].name, members[i].value, true
 	}
-	tokenhook.TextHash = func(tok any) ([32]byte, bool) {
+	tokenhook.TextHash = func(tok any, raw string) ([32]byte, bool) {
 		v := tok.(Token).v
-		if v == nil {
+		if v == nil || !v.hasTextHash || v.text != raw {
 			return [32]byte{}, false
 		}
-		return v.textHash, v.hasTextHash
+		return v.textHash, true
 	}
 	tokenhook.String = decodeString
 	tokenhook.Member = func(object []byte, name string) ([]byte, int, error) {

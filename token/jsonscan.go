@@ -732,9 +732,6 @@ func decodeStringOrStringsIn(arena *strings.Builder, dst []string, raw []byte) (
 		return dst, jsonKindError(raw)
 	}
 	start, n := len(dst), len(raw)
-	// Room for every element at once: no element ends without a comma or
-	// the closing bracket, so this never counts too few.
-	dst = slices.Grow(dst, bytes.Count(raw, comma)+1)
 	i := jsonSkipSpace(raw, 1)
 	if i < n && raw[i] == ']' {
 		if i+1 != n {
@@ -742,6 +739,10 @@ func decodeStringOrStringsIn(arena *strings.Builder, dst []string, raw []byte) (
 		}
 		return dst, nil
 	}
+	// Room for every element at once: no element ends without a comma or
+	// the closing bracket, so this never counts too few (commas inside the
+	// strings make it count more, within the signed payload's size).
+	dst = slices.Grow(dst, bytes.Count(raw, comma)+1)
 	for {
 		if i == n {
 			return dst[:start], errJSONSyntax

@@ -9,9 +9,11 @@ import (
 )
 
 // DefaultProofKeyCacheEntries is how many DPoP client keys a ProofVerifier
-// remembers by default. A client keeps one key for many requests, so the
-// keys of the clients active in the last minutes are what matters; past
-// the bound the oldest is forgotten and parsed again when it returns.
+// remembers by default, each under the text of the proof header that
+// carries it (a client sending one key under two header texts takes two
+// entries). A client keeps one key for many requests, so the keys of the
+// clients active in the last minutes are what matters; past the bound the
+// oldest is forgotten and parsed again when it returns.
 const DefaultProofKeyCacheEntries = 4096
 
 // maxCachedHeaderBytes is the longest proof header a ProofVerifier
@@ -26,8 +28,9 @@ type ProofConfig struct {
 	// MaxBytes caps a raw proof before any decoding; zero takes
 	// DefaultMaxProofBytes.
 	MaxBytes int
-	// KeyCacheEntries bounds the client keys remembered; zero takes
-	// DefaultProofKeyCacheEntries, a negative value remembers none.
+	// KeyCacheEntries bounds the client keys remembered, one entry per
+	// proof header text; zero takes DefaultProofKeyCacheEntries, a
+	// negative value remembers none.
 	KeyCacheEntries int
 }
 
@@ -69,7 +72,8 @@ func (v *ProofVerifier) Verify(raw string) (Proof, error) {
 	return verifyProof(raw, v.maxBytes, v.keys)
 }
 
-// CachedKeys returns the number of client keys remembered.
+// CachedKeys returns the number of client keys remembered: one per proof
+// header text.
 func (v *ProofVerifier) CachedKeys() int {
 	if v.keys == nil {
 		return 0

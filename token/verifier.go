@@ -205,7 +205,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 			return nil, ErrUnknownKey
 		}
 	}
-	if err := verifySignature(tok, key, header.Algorithm, parts, signature); err != nil {
+	if err := verifySignature(tok, key, header.Algorithm, raw, parts, signature); err != nil {
 		if errors.Is(err, jwks.ErrAlgorithm) {
 			return nil, ErrAlgorithm
 		}

@@ -25,7 +25,7 @@ var Derive func(tok any, compute func(tok, arg any) (value any, bytes int), arg 
 var Claim func(claims any, i int) (name string, raw []byte, ok bool)
 
 // String decodes raw, one JSON string value of a verified token's claims,
-// as the verifier decodes its registered claims: one allocation, none of
+// with the verifier's strict reader: one allocation, none of
 // encoding/json's. Another JSON type is an error.
 var String func(raw []byte) (string, error)
 
@@ -35,8 +35,10 @@ var String func(raw []byte) (string, error)
 // object. The value aliases object.
 var Member func(object []byte, name string) (value []byte, members int, err error)
 
-// TextHash returns the SHA-256 of the text of tok, a token.Token, and true
-// when the verifier computed it with the signature's digest (a token bound
-// to a key, under a SHA-256 algorithm); false otherwise, when the caller
-// hashes the text itself.
-var TextHash func(tok any) ([32]byte, bool)
+// TextHash returns the SHA-256 of raw, and true, when tok, a token.Token,
+// was verified from exactly that text and the verifier hashed it with the
+// signature's digest (a token bound to a key, under RS256, PS256 or
+// ES256); false otherwise, when the caller hashes raw itself. A validator
+// plugged in place of the verifier may have verified another text than
+// the request's: its hash is never taken for raw's.
+var TextHash func(tok any, raw string) ([32]byte, bool)
