@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -20,7 +21,7 @@ import (
 // only, with the floors taken in short blocks interleaved with the
 // requests rather than once before a one-second row: 40 rounds of the RSA
 // floor, the proof's floor, first sights, repeated tokens and both floors
-// again, each block a few milliseconds. On a VM whose speed drifts by ±10%
+// again, each block 2 to 6 milliseconds. On a VM whose speed drifts by ±10%
 // within a second, a ratio of blocks run milliseconds apart is steadier
 // than one of a row and a floor measured before it; BENCHMARKS.md gives
 // both. It logs a table (run with -v) and asserts nothing about time, only
@@ -39,7 +40,8 @@ func TestDPoPInterleaved(t *testing.T) {
 		d := sha256.Sum256(rsaInput)
 		return rsa.VerifyPKCS1v15(rsaPub, crypto.SHA256, d[:], rsaSig)
 	}
-	t.Logf("%-6s %-40s %8s %8s %8s", "proof", "ratio (40 interleaved rounds)", "p25", "median", "p75")
+	const rounds = 40
+	t.Logf("%-6s %-40s %8s %8s %8s", "proof", fmt.Sprintf("ratio (%d interleaved rounds)", rounds), "p25", "median", "p75")
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
 		key, err := authtest.NewDPoPKey(alg)
 		if err != nil {
@@ -54,11 +56,15 @@ func TestDPoPInterleaved(t *testing.T) {
 		firstSight := dpopServer(t, tok, proofs, -1)
 		repeated := dpopServer(t, tok, proofs, 0)
 
+		// Blocks of 2 to 6 ms: long enough that the first request after a
+		// floor block, which finds the caches holding the floor's code and
+		// data, weighs little; short enough that the machine's speed does
+		// not drift within a round.
 		var first, firstTwo, again []float64
-		for range 40 {
-			f1, p1 := blockNs(t, 60, rsaFloor), blockNs(t, 60, proofFloor)
-			r, q := blockNs(t, 30, firstSight), blockNs(t, 30, repeated)
-			f2, p2 := blockNs(t, 60, rsaFloor), blockNs(t, 60, proofFloor)
+		for range rounds {
+			f1, p1 := blockNs(t, 100, rsaFloor), blockNs(t, 100, proofFloor)
+			r, q := blockNs(t, 60, firstSight), blockNs(t, 100, repeated)
+			f2, p2 := blockNs(t, 100, rsaFloor), blockNs(t, 100, proofFloor)
 			f, p := (f1+f2)/2, (p1+p2)/2
 			first, firstTwo, again = append(first, r/f), append(firstTwo, r/(f+p)), append(again, q/p)
 		}
