@@ -2,7 +2,6 @@ package bearer
 
 import (
 	"cmp"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scopegate/scopegate/dpop"
+	"github.com/scopegate/scopegate/internal/textsum"
 	"github.com/scopegate/scopegate/internal/tokenhook"
 	"github.com/scopegate/scopegate/jwks"
 	"github.com/scopegate/scopegate/token"
@@ -333,27 +333,11 @@ func (s *session) hasAccessTokenHash(raw, ath string) bool {
 			sum, ok = tokenhook.TextHash(s.token, raw)
 		}
 		if !ok {
-			sum = sha256String(raw)
+			sum = textsum.SHA256(raw)
 		}
 		base64.RawURLEncoding.Encode(s.ath[:], sum[:])
 	})
 	return string(s.ath[:]) == ath
-}
-
-// sha256String hashes s through a buffer on the stack: a []byte(s) of a
-// token would copy it to the heap first, costing as much as a third of the
-// hashing.
-func sha256String(s string) [sha256.Size]byte {
-	h := sha256.New()
-	var buf [512]byte
-	for len(s) > 0 {
-		n := copy(buf[:], s)
-		h.Write(buf[:n])
-		s = s[n:]
-	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum
 }
 
 // binding reads a verified token's confirmation claim "cnf" (RFC 7800):

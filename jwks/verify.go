@@ -10,6 +10,8 @@ import (
 	"crypto/sha512"
 	"errors"
 	"math/big"
+
+	"github.com/scopegate/scopegate/internal/textsum"
 )
 
 // ErrSignature reports a signature that does not verify. It carries no detail
@@ -37,7 +39,8 @@ func (k *Key) VerifyString(alg, signingInput string, signature []byte) error {
 		if !k.Allows(alg) {
 			return ErrAlgorithm
 		}
-		return k.verifyDigest(info, sha256String(signingInput), signature)
+		digest := textsum.SHA256(signingInput)
+		return k.verifyDigest(info, digest[:], signature)
 	}
 	return k.Verify(alg, []byte(signingInput), signature)
 }
@@ -139,17 +142,4 @@ func sum(h crypto.Hash, data []byte) []byte {
 	hasher := h.New()
 	hasher.Write(data)
 	return hasher.Sum(nil)
-}
-
-// sha256String is SHA-256 of s, hashed through a buffer on the stack a
-// chunk at a time: a []byte(s) of a token would copy it to the heap first.
-func sha256String(s string) []byte {
-	d := sha256.New()
-	var buf [512]byte
-	for len(s) > 0 {
-		n := copy(buf[:], s)
-		d.Write(buf[:n])
-		s = s[n:]
-	}
-	return d.Sum(make([]byte, 0, sha256.Size))
 }
