@@ -52,16 +52,8 @@ const dpopURL = "http://example.com" + fixture.Route
 //     the client's key parsed once), what the proof costs before the
 //     request's own checks.
 func BenchmarkDPoP(b *testing.B) {
-	e := env(b)
 	for _, alg := range []string{"ES256", "EdDSA", "RS256"} {
-		key, err := authtest.NewDPoPKey(alg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tok, err := e.keys.SignBound(2_000_000, e.now, key.Thumbprint())
-		if err != nil {
-			b.Fatal(err)
-		}
+		key, tok := boundClient(b, alg)
 		b.Run("verify-proof/"+alg, func(b *testing.B) {
 			proofs := signProofs(b, key, tok)
 			verifier, err := token.NewProofVerifier(token.ProofConfig{})
@@ -86,25 +78,56 @@ func BenchmarkDPoP(b *testing.B) {
 			cache int
 		}{{"first-sight", -1}, {"repeated", 0}} {
 			b.Run(row.name+"/"+alg, func(b *testing.B) {
-				store := &cyclingReplayStore{}
-				store.reset()
-				cfg := stacks.OursConfig(e.static, row.cache)
-				cfg.DPoP = bearer.DPoPConfig{ReplayStore: store}
-				h, err := stacks.OursHTTP(cfg)
-				if err != nil {
-					b.Fatal(err)
+				proofs := signProofs(b, key, tok)
+				send := dpopSender(b, tok, proofs, row.cache)
+				proofFloor := adjacentNs(b, proofSignatureCheck(b, key, proofs[0]))
+				floor := adjacentFloor(b)
+				b.ReportAllocs()
+				for b.Loop() {
+					send()
 				}
-				dpopLoop(b, h, key, tok, store)
+				reportFloor(b, floor)
+				reportProofFloor(b, proofFloor)
 			})
 		}
 	}
 }
 
-// dpopLoop sends the token with a fresh proof per request through h and
-// fails on any status but 204.
-func dpopLoop(b *testing.B, h http.Handler, key *authtest.DPoPKey, tok string, store *cyclingReplayStore) {
-	b.Helper()
-	proofs := signProofs(b, key, tok)
+// boundClient returns a client's DPoP key of alg and an RS256 token of the
+// environment's issuer bound to it.
+func boundClient(tb testing.TB, alg string) (*authtest.DPoPKey, string) {
+	tb.Helper()
+	e := env(tb)
+	key, err := authtest.NewDPoPKey(alg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tok, err := e.keys.SignBound(2_000_000, e.now, key.Thumbprint())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return key, tok
+}
+
+// dpopSender returns a function that sends tok with the next of proofs
+// through the net/http face (CheckJWT + RequireScopes), with the token
+// cache as given (-1 off, 0 the default), and fails on any status but 204.
+// It has sent the first request already, to check the setup and, where the
+// cache is on, to cache the token. Round the pool, the replay store
+// forgets every proof (see cyclingReplayStore): timed, since that is one
+// atomic add, where stopping the timer would read the memory statistics,
+// which stops the world and empties the allocation caches the requests
+// use.
+func dpopSender(tb testing.TB, tok string, proofs []string, cache int) func() {
+	tb.Helper()
+	store := &cyclingReplayStore{}
+	store.reset()
+	cfg := stacks.OursConfig(env(tb).static, cache)
+	cfg.DPoP = bearer.DPoPConfig{ReplayStore: store}
+	h, err := stacks.OursHTTP(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	reqs := make([]*http.Request, len(proofs))
 	for i, p := range proofs {
 		reqs[i] = httptest.NewRequest(http.MethodGet, fixture.Route, nil)
@@ -113,33 +136,22 @@ func dpopLoop(b *testing.B, h http.Handler, key *authtest.DPoPKey, tok string, s
 	}
 	hdr := http.Header{}
 	rec := &httptest.ResponseRecorder{}
-	serve := func(r *http.Request) {
+	next := 0
+	send := func() {
+		if next == len(reqs) {
+			store.reset()
+			next = 0
+		}
 		clear(hdr)
 		*rec = httptest.ResponseRecorder{HeaderMap: hdr, Code: http.StatusOK}
-		h.ServeHTTP(rec, r)
+		h.ServeHTTP(rec, reqs[next])
+		next++
 		if rec.Code != http.StatusNoContent {
-			b.Fatalf("status %d, WWW-Authenticate %q", rec.Code, hdr.Get("WWW-Authenticate"))
+			tb.Fatalf("status %d, WWW-Authenticate %q", rec.Code, hdr.Get("WWW-Authenticate"))
 		}
 	}
-	serve(reqs[0]) // checks the setup, and caches the token where the cache is on
-	store.reset()
-	proofFloor := adjacentNs(b, proofSignatureCheck(b, key, proofs[0]))
-	floor := adjacentFloor(b)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if i == len(reqs) {
-			// Timed: a reset is one atomic add, where stopping the
-			// timer would read the memory statistics, which stops the
-			// world and empties the allocation caches the requests use.
-			store.reset()
-			i = 0
-		}
-		serve(reqs[i])
-		i++
-	}
-	reportFloor(b, floor)
-	reportProofFloor(b, proofFloor)
+	send()
+	return send
 }
 
 // reportProofFloor adds x-proof: ns/op divided by one proof signature's

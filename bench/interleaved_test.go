@@ -5,16 +5,11 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/scopegate/scopegate/authtest"
-	"github.com/scopegate/scopegate/bearer"
 	"github.com/scopegate/scopegate/bench/internal/fixture"
-	"github.com/scopegate/scopegate/bench/internal/stacks"
 )
 
 // TestDPoPInterleaved measures what BenchmarkDPoP measures, the ratios
@@ -36,25 +31,24 @@ func TestDPoPInterleaved(t *testing.T) {
 		t.Fatal(err)
 	}
 	rsaPub := &e.keys.RSA.PublicKey
-	rsaFloor := func() error {
+	rsaFloor := func() {
 		d := sha256.Sum256(rsaInput)
-		return rsa.VerifyPKCS1v15(rsaPub, crypto.SHA256, d[:], rsaSig)
+		if rsa.VerifyPKCS1v15(rsaPub, crypto.SHA256, d[:], rsaSig) != nil {
+			t.Fatal("the RSA floor's signature does not verify")
+		}
 	}
 	const rounds = 40
 	t.Logf("%-6s %-40s %8s %8s %8s", "proof", fmt.Sprintf("ratio (%d interleaved rounds)", rounds), "p25", "median", "p75")
 	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
-		key, err := authtest.NewDPoPKey(alg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := e.keys.SignBound(2_000_000, e.now, key.Thumbprint())
-		if err != nil {
-			t.Fatal(err)
-		}
+		key, tok := boundClient(t, alg)
 		proofs := signProofs(t, key, tok)
-		proofFloor := proofSignatureCheck(t, key, proofs[0])
-		firstSight := dpopServer(t, tok, proofs, -1)
-		repeated := dpopServer(t, tok, proofs, 0)
+		checkProof := proofSignatureCheck(t, key, proofs[0])
+		proofFloor := func() {
+			if err := checkProof(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		firstSight, repeated := dpopSender(t, tok, proofs, -1), dpopSender(t, tok, proofs, 0)
 
 		// Blocks of 2 to 6 ms: long enough that the first request after a
 		// floor block, which finds the caches holding the floor's code and
@@ -62,9 +56,9 @@ func TestDPoPInterleaved(t *testing.T) {
 		// not drift within a round.
 		var first, firstTwo, again []float64
 		for range rounds {
-			f1, p1 := blockNs(t, 100, rsaFloor), blockNs(t, 100, proofFloor)
-			r, q := blockNs(t, 60, firstSight), blockNs(t, 100, repeated)
-			f2, p2 := blockNs(t, 100, rsaFloor), blockNs(t, 100, proofFloor)
+			f1, p1 := blockNs(100, rsaFloor), blockNs(100, proofFloor)
+			r, q := blockNs(60, firstSight), blockNs(100, repeated)
+			f2, p2 := blockNs(100, rsaFloor), blockNs(100, proofFloor)
 			f, p := (f1+f2)/2, (p1+p2)/2
 			first, firstTwo, again = append(first, r/f), append(firstTwo, r/(f+p)), append(again, q/p)
 		}
@@ -83,52 +77,11 @@ func TestDPoPInterleaved(t *testing.T) {
 	}
 }
 
-// dpopServer returns a function sending tok with the next of proofs
-// through the net/http face with the token cache as given (-1 off, 0 the
-// default), failing on any status but 204. Round the pool, the replay
-// store forgets every proof (see cyclingReplayStore).
-func dpopServer(t *testing.T, tok string, proofs []string, cache int) func() error {
-	t.Helper()
-	store := &cyclingReplayStore{}
-	store.reset()
-	cfg := stacks.OursConfig(env(t).static, cache)
-	cfg.DPoP = bearer.DPoPConfig{ReplayStore: store}
-	h, err := stacks.OursHTTP(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqs := make([]*http.Request, len(proofs))
-	for i, p := range proofs {
-		reqs[i] = httptest.NewRequest(http.MethodGet, fixture.Route, nil)
-		reqs[i].Header.Set("Authorization", "DPoP "+tok)
-		reqs[i].Header.Set("DPoP", p)
-	}
-	hdr := http.Header{}
-	rec := &httptest.ResponseRecorder{}
-	next := 0
-	return func() error {
-		if next == len(reqs) {
-			store.reset()
-			next = 0
-		}
-		clear(hdr)
-		*rec = httptest.ResponseRecorder{HeaderMap: hdr, Code: http.StatusOK}
-		h.ServeHTTP(rec, reqs[next])
-		next++
-		if rec.Code != http.StatusNoContent {
-			t.Fatalf("status %d, WWW-Authenticate %q", rec.Code, hdr.Get("WWW-Authenticate"))
-		}
-		return nil
-	}
-}
-
 // blockNs runs op n times and returns its ns per call.
-func blockNs(t *testing.T, n int, op func() error) float64 {
+func blockNs(n int, op func()) float64 {
 	start := time.Now()
 	for range n {
-		if err := op(); err != nil {
-			t.Fatal(err)
-		}
+		op()
 	}
 	return float64(time.Since(start).Nanoseconds()) / float64(n)
 }
