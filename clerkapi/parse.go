@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,10 +16,6 @@ import (
 // answer we cannot read says nothing about the token, and calling the token
 // invalid would sign every machine out whenever the answer changes shape.
 var errMalformed = errors.New("clerkapi: malformed answer from Clerk")
-
-// maxMillis bounds "expiration": milliseconds beyond 2^53 are not a real
-// date and lose precision as a float64 (JavaScript's own limit).
-const maxMillis = 1 << 53
 
 // members holds the raw values of the members the parser reads; nil when
 // absent.
@@ -82,16 +76,16 @@ func parseMachine(kind Kind, body []byte) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !absent(m.active) {
+	if !remote.Absent(m.active) {
 		if string(m.active) == "false" {
 			return nil, fmt.Errorf("%w: Clerk says the %s is not active", ErrInvalid, ep.noun)
 		}
 		return nil, fmt.Errorf("%w: \"active\" is not false", errMalformed)
 	}
 	// The object type first: another resource's members mean nothing.
-	var object string
-	if err := decodeString("object", m.object, &object); err != nil {
-		return nil, err
+	object, err := remote.String("object", m.object)
+	if err != nil {
+		return nil, malformed(err)
 	}
 	if object != ep.object {
 		// The value itself stays out of the text: it is the answer's, and
@@ -118,18 +112,20 @@ func parseMachine(kind Kind, body []byte) (*Machine, error) {
 		raw  json.RawMessage
 		dst  *string
 	}{{"id", m.id, &res.ID}, {"subject", m.subject, &res.Subject}} {
-		if err := decodeString(s.name, s.raw, s.dst); err != nil {
-			return nil, err
+		if *s.dst, err = remote.String(s.name, s.raw); err != nil {
+			return nil, malformed(err)
 		}
 		if *s.dst == "" {
 			return nil, fmt.Errorf("%w: no %q", errMalformed, s.name)
 		}
 	}
-	if res.Scopes, err = decodeScopes(m.scopes); err != nil {
-		return nil, err
+	if res.Scopes, err = remote.Strings("scopes", m.scopes); err != nil {
+		return nil, malformed(err)
 	}
-	if res.ExpiresAt, err = decodeMillis("expiration", m.expiration); err != nil {
-		return nil, err
+	// Clerk sends "expiration" in milliseconds (JSON.ts, and the OpenAPI
+	// description: "in milliseconds").
+	if res.ExpiresAt, err = remote.EpochTime("expiration", m.expiration, time.Millisecond); err != nil {
+		return nil, malformed(err)
 	}
 	switch kind {
 	case KindM2M:
@@ -137,7 +133,9 @@ func parseMachine(kind Kind, body []byte) (*Machine, error) {
 		res.Claims, err = decodeClaims(m.claims)
 	case KindOAuth:
 		res.UserID = res.Subject
-		err = decodeString("client_id", m.clientID, &res.ClientID)
+		if res.ClientID, err = remote.String("client_id", m.clientID); err != nil {
+			err = malformed(err)
+		}
 	case KindAPIKey:
 		switch {
 		case strings.HasPrefix(res.Subject, "user_"):
@@ -146,7 +144,9 @@ func parseMachine(kind Kind, body []byte) (*Machine, error) {
 			res.OrgID = res.Subject
 		}
 		if res.Claims, err = decodeClaims(m.claims); err == nil {
-			err = decodeString("name", m.name, &res.Name)
+			if res.Name, err = remote.String("name", m.name); err != nil {
+				err = malformed(err)
+			}
 		}
 	}
 	if err != nil {
@@ -155,26 +155,10 @@ func parseMachine(kind Kind, body []byte) (*Machine, error) {
 	return res, nil
 }
 
-// absent reports a member that was not sent, or sent as null.
-func absent(raw json.RawMessage) bool {
-	return raw == nil || string(raw) == "null"
-}
-
-// decodeString stores the string raw holds in dst; absent leaves dst.
-func decodeString(name string, raw json.RawMessage, dst *string) error {
-	if absent(raw) {
-		return nil
-	}
-	if raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
-		return fmt.Errorf("%w: %q is not a string", errMalformed, name)
-	}
-	return nil
-}
-
 // decodeBool returns the boolean raw holds; absent is false.
 func decodeBool(name string, raw json.RawMessage) (bool, error) {
 	switch {
-	case absent(raw):
+	case remote.Absent(raw):
 		return false, nil
 	case string(raw) == "true":
 		return true, nil
@@ -184,59 +168,16 @@ func decodeBool(name string, raw json.RawMessage) (bool, error) {
 	return false, fmt.Errorf("%w: %q is not a boolean", errMalformed, name)
 }
 
-// decodeScopes reads "scopes", an array of strings; nil when absent or
-// empty. Each element is checked on its own: into a []string,
-// encoding/json would turn a null element into "" without complaint.
-func decodeScopes(raw json.RawMessage) ([]string, error) {
-	if absent(raw) {
-		return nil, nil
-	}
-	var elems []json.RawMessage
-	if raw[0] != '[' || json.Unmarshal(raw, &elems) != nil {
-		return nil, fmt.Errorf("%w: \"scopes\" is not an array of strings", errMalformed)
-	}
-	if len(elems) == 0 {
-		return nil, nil
-	}
-	scopes := make([]string, 0, len(elems))
-	for _, e := range elems {
-		var s string
-		if e[0] != '"' || json.Unmarshal(e, &s) != nil {
-			return nil, fmt.Errorf("%w: \"scopes\" is not an array of strings", errMalformed)
-		}
-		scopes = append(scopes, s)
-	}
-	return scopes, nil
-}
-
 // decodeClaims reads "claims": a JSON object, kept as sent, or nil when
 // absent or null (Record<string, any> | null in JSON.ts).
 func decodeClaims(raw json.RawMessage) (json.RawMessage, error) {
-	if absent(raw) {
+	if remote.Absent(raw) {
 		return nil, nil
 	}
 	if raw[0] != '{' {
 		return nil, fmt.Errorf("%w: \"claims\" is neither an object nor null", errMalformed)
 	}
 	return bytes.Clone(raw), nil
-}
-
-// decodeMillis reads a timestamp in milliseconds since the epoch, as Clerk
-// sends "expiration" (JSON.ts, and the OpenAPI description: "in
-// milliseconds"); the zero time when absent or null.
-func decodeMillis(name string, raw json.RawMessage) (time.Time, error) {
-	if absent(raw) {
-		return time.Time{}, nil
-	}
-	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
-		return time.Time{}, fmt.Errorf("%w: %q is not a number", errMalformed, name)
-	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || math.IsNaN(f) || f < 0 || f >= maxMillis {
-		return time.Time{}, fmt.Errorf("%w: %q is out of range", errMalformed, name)
-	}
-	ms, frac := math.Modf(f)
-	return time.UnixMilli(int64(ms)).Add(time.Duration(frac * float64(time.Millisecond))), nil
 }
 
 // readMembers checks that body is exactly one JSON object and collects the
@@ -247,4 +188,9 @@ func readMembers(body []byte) (*members, error) {
 		return nil, fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	return m, nil
+}
+
+// malformed says whose answer a member reader refused.
+func malformed(err error) error {
+	return fmt.Errorf("%w: %v", errMalformed, err)
 }

@@ -128,7 +128,7 @@ func checkMachine(t *testing.T, kind Kind, m *Machine) {
 	if m.Scopes != nil && len(m.Scopes) == 0 {
 		t.Fatal("empty scopes are not nil")
 	}
-	if !m.ExpiresAt.IsZero() && (m.ExpiresAt.Before(time.UnixMilli(0)) || !m.ExpiresAt.Before(time.UnixMilli(maxMillis))) {
+	if !m.ExpiresAt.IsZero() && (m.ExpiresAt.Before(time.UnixMilli(0)) || !m.ExpiresAt.Before(time.UnixMilli(1<<53) /* remote.EpochTime's bound */)) {
 		t.Fatalf("expiration %v out of range", m.ExpiresAt)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,10 +16,6 @@ import (
 // cannot read says nothing about the token, and calling the token inactive
 // would log every user out whenever the server misbehaves.
 var errMalformed = errors.New("introspect: malformed introspection response")
-
-// maxNumericDate bounds exp, iat and nbf, as package token does: seconds
-// beyond 2^53 are not a real date and lose precision as a float64.
-const maxNumericDate = 1 << 53
 
 // members holds the raw values of the members the parser reads; nil when
 // absent.
@@ -100,8 +94,8 @@ func parseResponse(body []byte) (res *Result, hasIssuer bool, err error) {
 		{"username", m.username, &r.Username}, {"token_type", m.tokenType, &r.TokenType},
 		{"iss", m.iss, &r.Issuer}, {"jti", m.jti, &r.ID},
 	} {
-		if err := decodeString(s.name, s.raw, s.dst); err != nil {
-			return nil, false, err
+		if *s.dst, err = remote.String(s.name, s.raw); err != nil {
+			return nil, false, malformed(err)
 		}
 	}
 	if scopes := strings.Fields(scope); len(scopes) > 0 {
@@ -112,83 +106,42 @@ func parseResponse(body []byte) (res *Result, hasIssuer bool, err error) {
 		raw  json.RawMessage
 		dst  *time.Time
 	}{{"exp", m.exp, &r.ExpiresAt}, {"iat", m.iat, &r.IssuedAt}, {"nbf", m.nbf, &r.NotBefore}} {
-		if err := decodeDate(d.name, d.raw, d.dst); err != nil {
-			return nil, false, err
+		// RFC 7662 §2.2 refers to RFC 7519's NumericDate: seconds.
+		if *d.dst, err = remote.EpochTime(d.name, d.raw, time.Second); err != nil {
+			return nil, false, malformed(err)
 		}
 	}
 	if r.Audience, err = decodeAudience(m.aud); err != nil {
 		return nil, false, err
 	}
-	return r, !absent(m.iss), nil
-}
-
-// absent reports a member that was not sent, or sent as null.
-func absent(raw json.RawMessage) bool {
-	return raw == nil || string(raw) == "null"
-}
-
-// decodeString stores the string raw holds in dst.
-func decodeString(name string, raw json.RawMessage, dst *string) error {
-	if absent(raw) {
-		return nil
-	}
-	if raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
-		return fmt.Errorf("%w: %q is not a string", errMalformed, name)
-	}
-	return nil
-}
-
-// decodeDate stores the NumericDate raw holds in dst: seconds since the
-// epoch, possibly with a fraction (RFC 7662 §2.2 refers to RFC 7519's type).
-func decodeDate(name string, raw json.RawMessage, dst *time.Time) error {
-	if absent(raw) {
-		return nil
-	}
-	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
-		return fmt.Errorf("%w: %q is not a number", errMalformed, name)
-	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || math.IsNaN(f) || f < 0 || f >= maxNumericDate {
-		return fmt.Errorf("%w: %q is out of range", errMalformed, name)
-	}
-	sec, frac := math.Modf(f)
-	*dst = time.Unix(int64(sec), int64(frac*1e9))
-	return nil
+	return r, !remote.Absent(m.iss), nil
 }
 
 // decodeAudience reads "aud": a string or an array of strings.
 func decodeAudience(raw json.RawMessage) ([]string, error) {
-	if absent(raw) {
+	if remote.Absent(raw) {
 		return nil, nil
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if err := decodeString("aud", raw, &s); err != nil {
-			return nil, err
+		s, err := remote.String("aud", raw)
+		if err != nil {
+			return nil, malformed(err)
 		}
 		return []string{s}, nil
 	case '[':
-		// Each element is checked on its own: into a []string, encoding/json
-		// would turn a null element into "" without complaint.
-		var elems []json.RawMessage
-		if err := json.Unmarshal(raw, &elems); err != nil {
-			return nil, fmt.Errorf("%w: \"aud\" is not an array of strings", errMalformed)
-		}
-		if len(elems) == 0 {
-			return nil, nil // "aud": [] names no audience, as an absent one
-		}
-		aud := make([]string, 0, len(elems))
-		for _, e := range elems {
-			var s string
-			if e[0] != '"' || json.Unmarshal(e, &s) != nil {
-				return nil, fmt.Errorf("%w: \"aud\" is not an array of strings", errMalformed)
-			}
-			aud = append(aud, s)
+		aud, err := remote.Strings("aud", raw) // "aud": [] names no audience, as an absent one
+		if err != nil {
+			return nil, malformed(err)
 		}
 		return aud, nil
 	}
 	return nil, fmt.Errorf("%w: \"aud\" is neither a string nor an array of strings", errMalformed)
+}
+
+// malformed says whose answer a member reader refused.
+func malformed(err error) error {
+	return fmt.Errorf("%w: %v", errMalformed, err)
 }
 
 // readMembers checks that body is exactly one JSON object and collects the
