@@ -9,18 +9,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scopegate/scopegate/internal/flighttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // Concurrent requests with one token share a single call, and each gets a
 // Machine of its own. Clerk holds the call until every request is waiting
-// on it, which waitingCtx tells without sleeping.
+// on it, which flighttest.Waiting tells without sleeping.
 func TestConcurrentCallersShareOneCall(t *testing.T) {
 	const callers = 8
 	f := newFixture(t, Config{})
 	g := newGate(t)
-	f.api.setAnswer(apiKeyPath, g.wrap(resource(t, apiKeyAnswer())))
+	f.api.setAnswer(apiKeyPath, g.Wrap(resource(t, apiKeyAnswer())))
 
 	waiting := make(chan struct{}, callers)
 	machines := make([]*Machine, callers)
@@ -28,14 +29,14 @@ func TestConcurrentCallersShareOneCall(t *testing.T) {
 	var wg sync.WaitGroup
 	for n := range callers {
 		wg.Go(func() {
-			ctx := &waitingCtx{Context: context.Background(), waiting: waiting}
+			ctx := flighttest.Waiting(context.Background(), waiting)
 			machines[n], errs[n] = f.client.Verify(ctx, apiKeyToken)
 		})
 	}
-	assert.Equal(t, apiKeyToken, g.waitArrived())
-	receive(t, waiting, callers)
+	assert.Equal(t, apiKeyToken, g.WaitArrived())
+	flighttest.Receive(t, waiting, callers)
 	assert.Equal(t, uint64(callers-1), f.client.Stats().Shared)
-	g.release()
+	g.Release()
 	wg.Wait()
 
 	for n := range callers {
@@ -55,18 +56,18 @@ func TestConcurrentCallersShareOneCall(t *testing.T) {
 func TestSharedFailureIsCopied(t *testing.T) {
 	f := newFixture(t, Config{})
 	g := newGate(t)
-	f.api.setAnswer(m2mPath, g.wrap(clerkError(http.StatusTooManyRequests, "too_many_requests", "Retry-After", "9")))
+	f.api.setAnswer(m2mPath, g.Wrap(clerkError(http.StatusTooManyRequests, "too_many_requests", "Retry-After", "9")))
 	waiting := make(chan struct{}, 2)
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for n := range 2 {
 		wg.Go(func() {
-			_, errs[n] = f.client.Verify(&waitingCtx{Context: context.Background(), waiting: waiting}, m2mToken)
+			_, errs[n] = f.client.Verify(flighttest.Waiting(context.Background(), waiting), m2mToken)
 		})
 	}
-	g.waitArrived()
-	receive(t, waiting, 2)
-	g.release()
+	g.WaitArrived()
+	flighttest.Receive(t, waiting, 2)
+	g.Release()
 	wg.Wait()
 	a, b := requireUnavailable(t, errs[0]), requireUnavailable(t, errs[1])
 	assert.NotSame(t, a, b)
@@ -83,7 +84,7 @@ func TestMaxConcurrentRefusesAtOnce(t *testing.T) {
 	const limit = 2
 	f := newFixture(t, Config{MaxConcurrent: limit})
 	g := newGate(t)
-	f.api.setAnswer(m2mPath, g.wrap(clerkError(http.StatusNotFound, "resource_not_found")))
+	f.api.setAnswer(m2mPath, g.Wrap(clerkError(http.StatusNotFound, "resource_not_found")))
 
 	var wg sync.WaitGroup
 	errs := make([]error, limit+1)
@@ -91,7 +92,7 @@ func TestMaxConcurrentRefusesAtOnce(t *testing.T) {
 		wg.Go(func() { _, errs[n] = f.verify(fmt.Sprintf("mt_token%d", n)) })
 	}
 	for range limit {
-		g.waitArrived()
+		g.WaitArrived()
 	}
 
 	_, err := f.verify("mt_one_too_many")
@@ -103,13 +104,13 @@ func TestMaxConcurrentRefusesAtOnce(t *testing.T) {
 
 	waiting := make(chan struct{}, 1)
 	wg.Go(func() {
-		_, errs[limit] = f.client.Verify(&waitingCtx{Context: context.Background(), waiting: waiting}, "mt_token0")
+		_, errs[limit] = f.client.Verify(flighttest.Waiting(context.Background(), waiting), "mt_token0")
 	})
-	receive(t, waiting, 1)
+	flighttest.Receive(t, waiting, 1)
 	assert.Equal(t, uint64(1), f.client.Stats().Busy, "joining a call in flight takes no slot")
 	assert.Equal(t, uint64(1), f.client.Stats().Shared)
 
-	g.release()
+	g.Release()
 	wg.Wait()
 	for _, err := range errs {
 		requireInvalid(t, err)
@@ -158,14 +159,14 @@ func TestVerifySharedConcurrent(t *testing.T) {
 	const callers = 6
 	f := newFixture(t, Config{})
 	g := newGate(t)
-	f.api.setAnswer(m2mPath, g.wrap(resource(t, m2mAnswer())))
+	f.api.setAnswer(m2mPath, g.Wrap(resource(t, m2mAnswer())))
 	var derived atomic.Int32
 	waiting := make(chan struct{}, callers)
 	values := make([]any, callers)
 	var wg sync.WaitGroup
 	for n := range callers {
 		wg.Go(func() {
-			v, err := f.client.VerifyShared(&waitingCtx{Context: context.Background(), waiting: waiting}, m2mToken, func(m *Machine) any {
+			v, err := f.client.VerifyShared(flighttest.Waiting(context.Background(), waiting), m2mToken, func(m *Machine) any {
 				derived.Add(1)
 				return &struct{ id string }{m.MachineID}
 			})
@@ -173,9 +174,9 @@ func TestVerifySharedConcurrent(t *testing.T) {
 			values[n] = v
 		})
 	}
-	g.waitArrived()
-	receive(t, waiting, callers)
-	g.release()
+	g.WaitArrived()
+	flighttest.Receive(t, waiting, callers)
+	g.Release()
 	wg.Wait()
 	assert.Equal(t, int32(1), derived.Load())
 	for n := 1; n < callers; n++ {

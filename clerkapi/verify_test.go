@@ -288,20 +288,20 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 func TestCallerCancelled(t *testing.T) {
 	f := newFixture(t, Config{})
 	g := newGate(t)
-	f.api.setAnswer(m2mPath, g.wrap(resource(t, m2mAnswer())))
+	f.api.setAnswer(m2mPath, g.Wrap(resource(t, m2mAnswer())))
 	ctx, cancel := context.WithCancel(context.Background())
 	errs := make(chan error, 1)
 	go func() {
 		_, err := f.client.Verify(ctx, m2mToken)
 		errs <- err
 	}()
-	assert.Equal(t, m2mToken, g.waitArrived())
+	assert.Equal(t, m2mToken, g.WaitArrived())
 	cancel()
 	err := <-errs
 	requireUnavailable(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 
-	g.release()
+	g.Release()
 	m, err := f.verify(m2mToken)
 	require.NoError(t, err)
 	assert.Equal(t, "mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk", m.Subject)

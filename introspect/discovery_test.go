@@ -119,7 +119,7 @@ func TestDiscoveryCooldown(t *testing.T) {
 func TestDiscoveryShared(t *testing.T) {
 	g := newGate(t)
 	ep := newAuthServer(t, memberAnswer(t, with("iss", nil))) // the issuer here is the server's own URL
-	ep.mount(oidcPath, g.wrap(metadata(t, map[string]string{"issuer": ep.srv.URL, "introspection_endpoint": ep.URL()})))
+	ep.mount(oidcPath, g.Wrap(metadata(t, map[string]string{"issuer": ep.srv.URL, "introspection_endpoint": ep.URL()})))
 	in := discovering(t, ep, "", authtest.NewClock(testStart))
 
 	var wg sync.WaitGroup
@@ -127,8 +127,8 @@ func TestDiscoveryShared(t *testing.T) {
 	for n := range errs {
 		wg.Go(func() { _, errs[n] = in.Introspect(context.Background(), "token-"+string(rune('a'+n))) })
 	}
-	g.waitArrived()
-	g.release()
+	g.WaitArrived()
+	g.Release()
 	wg.Wait()
 	for _, err := range errs {
 		require.NoError(t, err)

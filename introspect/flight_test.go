@@ -7,17 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scopegate/scopegate/internal/flighttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // Concurrent requests with one token share a single call, and each gets a
 // Result of its own. The endpoint holds the call until every request is
-// waiting on it, which waitingCtx tells without sleeping.
+// waiting on it, which flighttest.Waiting tells without sleeping.
 func TestConcurrentCallersShareOneCall(t *testing.T) {
 	const callers = 8
 	g := newGate(t)
-	f := newFixture(t, g.wrap(memberAnswer(t, activeMembers())), Config{})
+	f := newFixture(t, g.Wrap(memberAnswer(t, activeMembers())), Config{})
 
 	waiting := make(chan struct{}, callers)
 	results := make([]*Result, callers)
@@ -25,14 +26,14 @@ func TestConcurrentCallersShareOneCall(t *testing.T) {
 	var wg sync.WaitGroup
 	for n := range callers {
 		wg.Go(func() {
-			ctx := &waitingCtx{Context: context.Background(), waiting: waiting}
+			ctx := flighttest.Waiting(context.Background(), waiting)
 			results[n], errs[n] = f.in.Introspect(ctx, "opaque-token")
 		})
 	}
-	g.waitArrived()
-	receive(t, waiting, callers)
+	g.WaitArrived()
+	flighttest.Receive(t, waiting, callers)
 	assert.Equal(t, uint64(callers-1), f.in.Stats().Shared)
-	g.release()
+	g.Release()
 	wg.Wait()
 
 	for n := range callers {
@@ -51,18 +52,18 @@ func TestConcurrentCallersShareOneCall(t *testing.T) {
 // Callers sharing a call that fails each get their own error value.
 func TestSharedFailureIsCopied(t *testing.T) {
 	g := newGate(t)
-	f := newFixture(t, g.wrap(statusAnswer(503, "Retry-After", "9")), Config{})
+	f := newFixture(t, g.Wrap(statusAnswer(503, "Retry-After", "9")), Config{})
 	waiting := make(chan struct{}, 2)
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for n := range 2 {
 		wg.Go(func() {
-			_, errs[n] = f.in.Introspect(&waitingCtx{Context: context.Background(), waiting: waiting}, "opaque-token")
+			_, errs[n] = f.in.Introspect(flighttest.Waiting(context.Background(), waiting), "opaque-token")
 		})
 	}
-	g.waitArrived()
-	receive(t, waiting, 2)
-	g.release()
+	g.WaitArrived()
+	flighttest.Receive(t, waiting, 2)
+	g.Release()
 	wg.Wait()
 	a, b := requireUnavailable(t, errs[0]), requireUnavailable(t, errs[1])
 	assert.NotSame(t, a, b)
@@ -77,7 +78,7 @@ func TestSharedFailureIsCopied(t *testing.T) {
 func TestMaxConcurrentRefusesAtOnce(t *testing.T) {
 	const limit = 2
 	g := newGate(t)
-	f := newFixture(t, g.wrap(memberAnswer(t, activeMembers())), Config{MaxConcurrent: limit})
+	f := newFixture(t, g.Wrap(memberAnswer(t, activeMembers())), Config{MaxConcurrent: limit})
 
 	var wg sync.WaitGroup
 	errs := make([]error, limit+1)
@@ -85,7 +86,7 @@ func TestMaxConcurrentRefusesAtOnce(t *testing.T) {
 		wg.Go(func() { _, errs[n] = f.introspect(fmt.Sprintf("token-%d", n)) })
 	}
 	for range limit {
-		g.waitArrived()
+		g.WaitArrived()
 	}
 
 	_, err := f.introspect("one-too-many")
@@ -96,13 +97,13 @@ func TestMaxConcurrentRefusesAtOnce(t *testing.T) {
 
 	waiting := make(chan struct{}, 1)
 	wg.Go(func() {
-		_, errs[limit] = f.in.Introspect(&waitingCtx{Context: context.Background(), waiting: waiting}, "token-0")
+		_, errs[limit] = f.in.Introspect(flighttest.Waiting(context.Background(), waiting), "token-0")
 	})
-	receive(t, waiting, 1)
+	flighttest.Receive(t, waiting, 1)
 	assert.Equal(t, uint64(1), f.in.Stats().Busy, "joining a call in flight takes no slot")
 	assert.Equal(t, uint64(1), f.in.Stats().Shared)
 
-	g.release()
+	g.Release()
 	wg.Wait()
 	for _, err := range errs {
 		require.NoError(t, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scopegate/scopegate/authtest"
+	"github.com/scopegate/scopegate/internal/flighttest"
 )
 
 const (
@@ -212,74 +213,10 @@ func (f *fixture) introspect(token string) (*Result, error) {
 	return f.in.Introspect(context.Background(), token)
 }
 
-// gate holds introspection requests until opened, and tells when one has
-// arrived, so that tests can hold calls in flight without sleeping.
-type gate struct {
-	arrived chan string // the token of each request that reached the gate
-	open    chan struct{}
-	once    sync.Once
-	t       testing.TB
-}
-
-// newGate returns a closed gate, opened at the latest when the test ends so
-// that no handler is left blocked behind a closing server (cleanups run last
-// registered first, so this one runs before the server's Close).
-func newGate(t testing.TB) *gate {
-	g := &gate{arrived: make(chan string, 100), open: make(chan struct{}), t: t}
-	t.Cleanup(g.release)
-	return g
-}
-
-// wrap holds each request at the gate, then lets h answer it.
-func (g *gate) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g.arrived <- r.PostFormValue("token")
-		select {
-		case <-g.open:
-			h.ServeHTTP(w, r)
-		case <-r.Context().Done():
-		}
-	})
-}
-
-func (g *gate) release() { g.once.Do(func() { close(g.open) }) }
-
-// waitArrived waits for a request to reach the gate and returns its token.
-func (g *gate) waitArrived() string {
-	g.t.Helper()
-	select {
-	case tok := <-g.arrived:
-		return tok
-	case <-time.After(10 * time.Second):
-		g.t.Fatal("no request reached the endpoint")
-		return ""
-	}
-}
-
-// waitingCtx is a context that tells when its caller starts waiting on it.
-// Introspect looks at its context only to wait for the call it started or
-// joined, so the signal proves that the request is attached to a call.
-type waitingCtx struct {
-	context.Context
-	waiting chan<- struct{}
-	once    sync.Once
-}
-
-func (c *waitingCtx) Done() <-chan struct{} {
-	c.once.Do(func() { c.waiting <- struct{}{} })
-	return c.Context.Done()
-}
-
-// receive waits for n signals on ch.
-func receive(t testing.TB, ch <-chan struct{}, n int) {
-	t.Helper()
-	for range n {
-		select {
-		case <-ch:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the callers did not all start waiting")
-		}
-	}
+// newGate returns a closed gate in front of the test server (see
+// flighttest.Gate).
+func newGate(t testing.TB) *flighttest.Gate {
+	return flighttest.NewGate(t, "the endpoint", func(r *http.Request) string { return r.PostFormValue("token") })
 }
 
 // requireUnavailable asserts that err is an *UnavailableError, never an

@@ -326,20 +326,20 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 // is remembered.
 func TestCallerCancelled(t *testing.T) {
 	g := newGate(t)
-	f := newFixture(t, g.wrap(memberAnswer(t, activeMembers())), Config{})
+	f := newFixture(t, g.Wrap(memberAnswer(t, activeMembers())), Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	errs := make(chan error, 1)
 	go func() {
 		_, err := f.in.Introspect(ctx, "opaque-token")
 		errs <- err
 	}()
-	g.waitArrived()
+	g.WaitArrived()
 	cancel()
 	err := <-errs
 	requireUnavailable(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 
-	g.release()
+	g.Release()
 	res, err := f.introspect("opaque-token")
 	require.NoError(t, err)
 	assert.Equal(t, "user-42", res.Subject)
