@@ -93,12 +93,14 @@ func init() {
 		}
 		return v.textHash, true
 	}
-	tokenhook.String = decodeString
+	// A claims' payload is frozen (see borrowString), and so is every
+	// value the hooks are handed from it.
+	tokenhook.String = decodeBorrowedString
 	tokenhook.Member = func(object []byte, name string) ([]byte, int, error) {
 		// Claims nest shallowly; the index of a small object stays on the
-		// stack.
+		// stack, and its names, borrowed, never leave this call.
 		var scratch [8]member
-		members, err := parseObject(scratch[:0], object, maxPayloadDepth)
+		members, err := parseFrozen(scratch[:0], object, maxPayloadDepth)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -260,8 +262,9 @@ func (c Claims) MarshalJSON() ([]byte, error) {
 // the built-in one, whose results carry claims in their own types. The
 // payload is copied.
 func NewClaims(payload []byte) (Claims, error) {
+	// The copy is frozen: names and strings are borrowed from it.
 	payload = bytes.Clone(payload)
-	members, err := parseObject(nil, payload, maxPayloadDepth)
+	members, err := parseFrozen(nil, payload, maxPayloadDepth)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
@@ -280,7 +283,7 @@ func (c Claims) String(name string) (string, error) {
 	if !ok || string(raw) == "null" {
 		return "", nil
 	}
-	s, err := decodeString(raw)
+	s, err := decodeBorrowedString(raw)
 	if err != nil {
 		return "", fmt.Errorf("%w: %s", ErrClaimType, name)
 	}

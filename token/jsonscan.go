@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -115,8 +114,21 @@ var jsonHex = func() (t [256]int8) {
 // names in the open objects at once, or an object with more members than
 // that, which gets a hash table.
 func parseObject(dst []member, data []byte, maxDepth int) ([]member, error) {
+	return parseMembers(dst, data, maxDepth, false)
+}
+
+// parseFrozen is parseObject for data in a frozen buffer (see
+// borrowString): the names are borrowed from data, so that reading them
+// costs no allocation unless one has escapes.
+func parseFrozen(dst []member, data []byte, maxDepth int) ([]member, error) {
+	return parseMembers(dst, data, maxDepth, true)
+}
+
+// parseMembers is parseObject, borrowing the names from data when borrow
+// is set.
+func parseMembers(dst []member, data []byte, maxDepth int, borrow bool) ([]member, error) {
 	start := len(dst)
-	out, err := jsonScanObject(dst, data, maxDepth)
+	out, err := jsonScanObject(dst, data, maxDepth, borrow)
 	if err != nil {
 		// Members read before the error must not keep data alive in a
 		// buffer the caller reuses.
@@ -126,9 +138,9 @@ func parseObject(dst []member, data []byte, maxDepth int) ([]member, error) {
 	return out, nil
 }
 
-// jsonScanObject does the work of parseObject, which see. On error it
-// returns dst with the members read so far; parseObject drops them.
-func jsonScanObject(dst []member, data []byte, maxDepth int) ([]member, error) {
+// jsonScanObject does the work of parseMembers, which see. On error it
+// returns dst with the members read so far; parseMembers drops them.
+func jsonScanObject(dst []member, data []byte, maxDepth int, borrow bool) ([]member, error) {
 	start := len(dst)
 	var (
 		stackBuf [16]jsonFrame
@@ -140,6 +152,7 @@ func jsonScanObject(dst []member, data []byte, maxDepth int) ([]member, error) {
 		names    = namesBuf[:0] // the decoded top-level names, back to back
 		ends     = endsBuf[:0]  // where each top-level name ends in names
 		valStart int            // where the value of the current top-level member starts
+		name     string         // the name of the current top-level member, when borrowed
 		wantKey  bool           // a member name comes next, not a value
 		err      error
 		n        = len(data)
@@ -171,8 +184,13 @@ func jsonScanObject(dst []member, data []byte, maxDepth int) ([]member, error) {
 				nm = jsonUnescape(nil, nm) // rare: escapes in a name
 			}
 			if len(stack) == 1 && topObject {
-				names = append(names, nm...)
-				ends = append(ends, len(names))
+				if borrow {
+					// From data, or from the fresh buffer of an escaped name.
+					name = borrowString(nm)
+				} else {
+					names = append(names, nm...)
+					ends = append(ends, len(names))
+				}
 			}
 			// An object's names are contiguous at the end of keys: a
 			// nested object has always closed, and truncated keys back,
@@ -274,7 +292,8 @@ func jsonScanObject(dst []member, data []byte, maxDepth int) ([]member, error) {
 				return dst, nil
 			}
 			if len(stack) == 1 && topObject {
-				dst = append(dst, member{value: data[valStart:i]}) // named at the end
+				// Named here when borrowed, else at the end.
+				dst = append(dst, member{name: name, value: data[valStart:i]})
 			}
 			i = jsonSkipSpace(data, i)
 			if i == n {
@@ -619,12 +638,19 @@ func jsonKindError(raw []byte) error {
 // escapes it is decoded (one allocation for short strings). Another JSON type
 // is errJSONType; anything parseObject would reject is rejected too.
 func decodeString(raw []byte) (string, error) {
-	return decodeStringIn(nil, raw)
+	return decodeStringAs(raw, false)
 }
 
-// decodeStringIn is decodeString making the string in arena when arena is
-// not nil (see makeString).
-func decodeStringIn(arena *strings.Builder, raw []byte) (string, error) {
+// decodeBorrowedString is decodeString for raw in a frozen buffer (see
+// borrowString): without escapes the string is borrowed from raw, at no
+// allocation.
+func decodeBorrowedString(raw []byte) (string, error) {
+	return decodeStringAs(raw, true)
+}
+
+// decodeStringAs is decodeString, borrowing an unescaped string from raw
+// when borrow is set.
+func decodeStringAs(raw []byte, borrow bool) (string, error) {
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", jsonKindError(raw)
 	}
@@ -635,25 +661,22 @@ func decodeStringIn(arena *strings.Builder, raw []byte) (string, error) {
 	if end != len(raw) {
 		return "", jsonUnexpected(raw, end)
 	}
-	if !escaped {
-		return makeString(arena, raw[1:end-1]), nil
-	}
-	var buf [64]byte
-	return makeString(arena, jsonUnescape(buf[:0], raw[1:end-1])), nil
+	return stringContents(raw[1:end-1], escaped, borrow), nil
 }
 
-// makeString returns contents as a string of its own, or, when arena is not
-// nil, as the part of arena's text it appends: strings decoded together (a
-// token's registered claims) then share one allocation when the arena was
-// grown to hold them all. A Builder only ever appends, so a string taken
-// from it stays as it was whatever is written after it.
-func makeString(arena *strings.Builder, contents []byte) string {
-	if arena == nil {
+// stringContents returns the string whose contents, between the quotes,
+// are contents: borrowed from them when borrow is set and they have no
+// escapes, else a string of its own.
+func stringContents(contents []byte, escaped, borrow bool) string {
+	switch {
+	case escaped:
+		var buf [64]byte
+		return string(jsonUnescape(buf[:0], contents))
+	case borrow:
+		return borrowString(contents)
+	default:
 		return string(contents)
 	}
-	start := arena.Len()
-	arena.Write(contents)
-	return arena.String()[start:]
 }
 
 // decodeNumber parses raw, exactly one JSON number, into a float64: JWT
@@ -711,18 +734,24 @@ func decodeNumber(raw []byte) (float64, error) {
 // type, or another value, is errJSONType. On error dst is returned with its
 // original length.
 func decodeStringOrStrings(dst []string, raw []byte) ([]string, error) {
-	return decodeStringOrStringsIn(nil, dst, raw)
+	return decodeStringOrStringsAs(dst, raw, false)
 }
 
-// decodeStringOrStringsIn is decodeStringOrStrings making the strings in
-// arena when arena is not nil (see makeString).
-func decodeStringOrStringsIn(arena *strings.Builder, dst []string, raw []byte) ([]string, error) {
+// decodeBorrowedStrings is decodeStringOrStrings for raw in a frozen
+// buffer (see borrowString): the strings without escapes are borrowed.
+func decodeBorrowedStrings(dst []string, raw []byte) ([]string, error) {
+	return decodeStringOrStringsAs(dst, raw, true)
+}
+
+// decodeStringOrStringsAs is decodeStringOrStrings, borrowing unescaped
+// strings from raw when borrow is set.
+func decodeStringOrStringsAs(dst []string, raw []byte, borrow bool) ([]string, error) {
 	if len(raw) == 0 {
 		return dst, errJSONSyntax
 	}
 	switch raw[0] {
 	case '"':
-		s, err := decodeStringIn(arena, raw)
+		s, err := decodeStringAs(raw, borrow)
 		if err != nil {
 			return dst, err
 		}
@@ -754,12 +783,7 @@ func decodeStringOrStringsIn(arena *strings.Builder, dst []string, raw []byte) (
 		if err != nil {
 			return dst[:start], err
 		}
-		if escaped {
-			var buf [64]byte
-			dst = append(dst, makeString(arena, jsonUnescape(buf[:0], raw[i+1:end-1])))
-		} else {
-			dst = append(dst, makeString(arena, raw[i+1:end-1]))
-		}
+		dst = append(dst, stringContents(raw[i+1:end-1], escaped, borrow))
 		i = jsonSkipSpace(raw, end)
 		if i == n {
 			return dst[:start], errJSONSyntax

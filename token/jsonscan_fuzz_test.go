@@ -1,12 +1,12 @@
 package token
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -40,6 +40,14 @@ func FuzzParseObject(f *testing.F) {
 		maxDepth := int(depth % 40)
 		members, err := parseObject(nil, data, maxDepth)
 		ok, order := jsonOracle(data, maxDepth)
+		// Borrowing the names from a frozen copy gives the same members and
+		// the same error.
+		frozen, frozenErr := parseFrozen(nil, bytes.Clone(data), maxDepth)
+		if !errors.Is(frozenErr, err) || !slices.EqualFunc(members, frozen, func(a, b member) bool {
+			return a.name == b.name && string(a.value) == string(b.value)
+		}) {
+			t.Fatalf("parseFrozen(%q) = %v, %v; parseObject: %v, %v", data, frozen, frozenErr, members, err)
+		}
 
 		if err != nil {
 			known := false
@@ -179,14 +187,12 @@ func jsonFuzzDecoders(t *testing.T, raw []byte) {
 		}
 	}
 
-	// In an arena, after a string already there and too small to hold the
-	// new ones, the answers are the same and the first string unchanged.
-	var arena strings.Builder
-	first := makeString(&arena, []byte("first"))
-	arenaStr, err1 := decodeStringIn(&arena, raw)
-	arenaStrs, err2 := decodeStringOrStringsIn(&arena, nil, raw)
-	if (err1 == nil) != (strErr == nil) || (err1 == nil && arenaStr != wantStr) ||
-		(err2 == nil) != (strsErr == nil) || (err2 == nil && !slices.Equal(arenaStrs, wantStrs)) || first != "first" {
-		t.Fatalf("in an arena, %q gives %q, %v and %q, %v (first %q)", raw, arenaStr, err1, arenaStrs, err2, first)
+	// Borrowed from a frozen buffer of their own, the answers are the same.
+	frozen := bytes.Clone(raw)
+	borrowedStr, err1 := decodeBorrowedString(frozen)
+	borrowedStrs, err2 := decodeBorrowedStrings(nil, frozen)
+	if (err1 == nil) != (strErr == nil) || (err1 == nil && borrowedStr != wantStr) ||
+		(err2 == nil) != (strsErr == nil) || (err2 == nil && !slices.Equal(borrowedStrs, wantStrs)) {
+		t.Fatalf("borrowed, %q gives %q, %v and %q, %v", raw, borrowedStr, err1, borrowedStrs, err2)
 	}
 }

@@ -81,6 +81,10 @@ func TestParseObjectAccepts(t *testing.T) {
 				assert.Equal(t, tt.want, jsonMembersKV(got))
 			}
 			jsonAssertSameAsEncodingJSON(t, []byte(tt.in), got)
+			// Borrowing the names changes nothing that can be read.
+			frozen, err := parseFrozen(nil, []byte(tt.in), jsonTestDepth)
+			require.NoError(t, err)
+			assert.Equal(t, jsonMembersKV(got), jsonMembersKV(frozen))
 		})
 	}
 }

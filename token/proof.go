@@ -3,7 +3,6 @@ package token
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/scopegate/scopegate/jwks"
@@ -103,15 +102,15 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 		return Proof{}, ErrProofSignature
 	}
 	p.KeyThumbprint = key.thumbprint
-	// No scratch: the claims' index keeps the payload it points into on
-	// the heap anyway.
+	// No scratch: the payload is frozen, and the proof's strings are
+	// borrowed from it (see borrowString).
 	payload, err := decodeSegment(parts.payload, "payload", nil)
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
 	// A proof has five or six claims: their index stays on the stack.
 	var scratch [8]member
-	members, err := parseObject(scratch[:0], payload, maxHeaderDepth)
+	members, err := parseFrozen(scratch[:0], payload, maxHeaderDepth)
 	if err != nil {
 		return Proof{}, fmt.Errorf("%w: payload: %w", ErrProofMalformed, err)
 	}
@@ -205,37 +204,29 @@ func parseProofKey(jwk []byte) (proofKey, error) {
 var proofClaimNames = [...]string{"jti", "htm", "htu", "iat"}
 
 // readClaims reads a verified proof's claims, each with its type. The
-// strings share one allocation: a server reads a proof on every request.
+// strings are borrowed from the frozen payload the members index: a server
+// reads a proof on every request.
 func (p *Proof) readClaims(members []member) error {
 	var err error
 	var seen uint8 // bit i: proofClaimNames[i] is present
-	var arena strings.Builder
-	size := 0
-	for _, m := range members {
-		switch m.name {
-		case "jti", "htm", "htu", "ath", "nonce":
-			size += len(m.value)
-		}
-	}
-	arena.Grow(size)
 	for _, m := range members {
 		switch m.name {
 		case "jti":
-			p.ID, err = decodeStringIn(&arena, m.value)
+			p.ID, err = decodeBorrowedString(m.value)
 			seen |= 1 << 0
 		case "htm":
-			p.Method, err = decodeStringIn(&arena, m.value)
+			p.Method, err = decodeBorrowedString(m.value)
 			seen |= 1 << 1
 		case "htu":
-			p.URL, err = decodeStringIn(&arena, m.value)
+			p.URL, err = decodeBorrowedString(m.value)
 			seen |= 1 << 2
 		case "iat":
 			p.IssuedAt, err = decodeNumericDate(m.value)
 			seen |= 1 << 3
 		case "ath":
-			p.AccessTokenHash, err = decodeStringIn(&arena, m.value)
+			p.AccessTokenHash, err = decodeBorrowedString(m.value)
 		case "nonce":
-			p.Nonce, err = decodeStringIn(&arena, m.value)
+			p.Nonce, err = decodeBorrowedString(m.value)
 		default:
 			continue
 		}

@@ -3,7 +3,6 @@ package token
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 )
 
@@ -12,30 +11,21 @@ import (
 // malformed claim, not a missing one, so that no parser difference between
 // issuers and this verifier can turn a bad expiry into none at all.
 //
-// The string claims are made in one arena, one allocation for them all: a
-// token's first sight reads every one.
+// The string claims are borrowed from the payload, which is frozen (see
+// borrowString): a token's first sight reads every one, at no allocation.
 func (c *claimData) decodeRegistered() error {
 	var err error
-	var arena strings.Builder
-	size := 0
-	for _, m := range c.members {
-		switch m.name {
-		case "sub", "aud", "jti", "azp", "client_id":
-			size += len(m.value)
-		}
-	}
-	arena.Grow(size)
 	for _, m := range c.members {
 		switch m.name {
 		case "iss":
 			if c.issuer != "" {
 				continue // read already, before the signature (issuerClaim)
 			}
-			c.issuer, err = decodeString(m.value)
+			c.issuer, err = decodeBorrowedString(m.value)
 		case "sub":
-			c.subject, err = decodeStringIn(&arena, m.value)
+			c.subject, err = decodeBorrowedString(m.value)
 		case "aud":
-			c.audience, err = decodeStringOrStringsIn(&arena, c.audience[:0], m.value)
+			c.audience, err = decodeBorrowedStrings(c.audience[:0], m.value)
 		case "exp":
 			c.expiry, err = decodeNumericDate(m.value)
 		case "nbf":
@@ -43,11 +33,11 @@ func (c *claimData) decodeRegistered() error {
 		case "iat":
 			c.issuedAt, err = decodeNumericDate(m.value)
 		case "jti":
-			c.id, err = decodeStringIn(&arena, m.value)
+			c.id, err = decodeBorrowedString(m.value)
 		case "azp":
-			c.authorizedParty, err = decodeStringIn(&arena, m.value)
+			c.authorizedParty, err = decodeBorrowedString(m.value)
 		case "client_id":
-			c.clientID, err = decodeStringIn(&arena, m.value)
+			c.clientID, err = decodeBorrowedString(m.value)
 		default:
 			continue
 		}
@@ -65,7 +55,7 @@ func (c *claimData) issuerClaim() (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%w: no iss", ErrIssuer)
 	}
-	iss, err := decodeString(raw)
+	iss, err := decodeBorrowedString(raw)
 	if err != nil {
 		return "", fmt.Errorf("%w: iss is not a string", ErrIssuer)
 	}

@@ -159,9 +159,10 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 		return nil, err
 	}
 	// The claim index is built on the stack and copied out at its exact
-	// length: it stays with the token, in the cache too.
+	// length: it stays with the token, in the cache too. The payload is
+	// frozen from here on: names and string claims are borrowed from it.
 	var scratch [32]member
-	members, err := parseObject(scratch[:0], payload, maxPayloadDepth)
+	members, err := parseFrozen(scratch[:0], payload, maxPayloadDepth)
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
@@ -293,7 +294,12 @@ func (v *Verifier) noteNearIssuer(iss string) {
 	if _, ok := v.issuers[trusted]; !ok {
 		return
 	}
-	if _, logged := v.nearIssuers.LoadOrStore(iss, struct{}{}); logged {
+	if _, logged := v.nearIssuers.Load(iss); logged {
+		return
+	}
+	// A copy: iss is borrowed from the token's payload (see borrowString),
+	// which the set would otherwise keep alive.
+	if _, logged := v.nearIssuers.LoadOrStore(strings.Clone(iss), struct{}{}); logged {
 		return
 	}
 	logger := v.logger

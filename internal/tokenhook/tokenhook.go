@@ -25,8 +25,9 @@ var Derive func(tok any, compute func(tok, arg any) (value any, bytes int), arg 
 var Claim func(claims any, i int) (name string, raw []byte, ok bool)
 
 // String decodes raw, one JSON string value of a verified token's claims,
-// with the verifier's strict reader: one allocation, none of
-// encoding/json's. Another JSON type is an error.
+// with the verifier's strict reader. A string without escapes is borrowed
+// from the claims' payload, which never changes, at no allocation; one with
+// escapes costs one. Another JSON type is an error.
 var String func(raw []byte) (string, error)
 
 // Member returns the raw JSON value of the member name of object, a JSON
