@@ -386,16 +386,30 @@ type derivation struct {
 	// its claims are valid JSON but not what this configuration accepts.
 	description string
 	cause       error
+	// session is the one auth points to when derive built it, and claims
+	// the index it was built from: one allocation with the derivation
+	// rather than three, at every token's first sight. (The index goes to
+	// the heap in any case: scopes.Parse and clerk.Parse read it through
+	// an interface.)
+	session session
+	claims  pickedClaims
+}
+
+// refuse makes d the refusal of a token, for description and cause.
+func (d *derivation) refuse(description string, cause error) *derivation {
+	d.auth, d.description, d.cause = Auth{}, description, cause
+	return d
 }
 
 // derive works out what a validated token establishes.
 func (a *Authenticator) derive(validated any) *derivation {
-	auth, err := newAuth(validated)
+	d := &derivation{}
+	auth, err := newAuth(validated, &d.session, &d.claims)
 	if err != nil {
-		return &derivation{description: token.Description(err), cause: err}
+		return d.refuse(token.Description(err), err)
 	}
 	if auth.session.otherBinding {
-		return &derivation{description: descOtherBinding}
+		return d.refuse(descOtherBinding, nil)
 	}
 	s := auth.session
 	var ok bool
@@ -405,12 +419,12 @@ func (a *Authenticator) derive(validated any) *derivation {
 	}
 	_, introspected := validated.(token.Claims)
 	if s.tokenType, ok = typeOf(a.clerkTokens, introspected, header, auth.Subject, s.machine); !ok {
-		return &derivation{description: descNoTokenType, cause: ErrTokenType}
+		return d.refuse(descNoTokenType, ErrTokenType)
 	}
 	auth.TokenType, auth.TokenID = s.tokenType, s.machine.id
 	if s.tokenType == SessionToken && len(a.sessionParties) > 0 {
 		if err := checkParty(s.machine.authorizedParty, a.sessionParties); err != nil {
-			return &derivation{description: token.Description(err), cause: err}
+			return d.refuse(token.Description(err), err)
 		}
 	}
 	if s.tokenType == M2MToken {
@@ -425,7 +439,7 @@ func (a *Authenticator) derive(validated any) *derivation {
 			s.grants.Scopes = clerkMachineScopes(claims)
 			s.machineClaimsJSON = clerkCustomClaims(claims)
 			if a.machineID != "" && !slices.Contains(s.grants.Scopes, a.machineID) {
-				return &derivation{description: descNotForThisMachine, cause: ErrTokenType}
+				return d.refuse(descNotForThisMachine, ErrTokenType)
 			}
 		} else {
 			auth.MachineID = cmp.Or(s.machine.clientID, s.machine.authorizedParty, auth.Subject)
@@ -438,7 +452,8 @@ func (a *Authenticator) derive(validated any) *derivation {
 		auth.session.grants.Permissions = nil
 	}
 	auth.how = a.how
-	return &derivation{auth: auth}
+	d.auth = auth
+	return d
 }
 
 // admit turns a derivation into the request's own auth object, applying the

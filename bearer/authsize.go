@@ -17,18 +17,23 @@ const (
 )
 
 // retainedBytes estimates the memory a derivation holds beyond its token:
-// the derivation, its session, the Clerk session and the strings and lists
-// decoded from the claims. The verified-token cache counts it against its
-// byte bound while it keeps the derivation beside the token. Strings shared
-// with the token (Auth.UserID, the subject of its registered claims) are not
-// counted; the Clerk session's subject, decoded by package clerk, is.
+// the derivation, its session (inside it unless another layer built it),
+// the Clerk session and the strings and lists decoded from the claims. The
+// verified-token cache counts it against its byte bound while it keeps the
+// derivation beside the token. Strings shared with the token are not
+// counted: Auth.UserID, the subject of its registered claims, and
+// SessionID and SessionStatus, which the token's reader borrows from its
+// payload. The Clerk session's subject, decoded by package clerk, is.
 func (d *derivation) retainedBytes() int {
 	n := memsize.Alloc(sizeofDerivation)
 	s := d.auth.session
 	if s == nil {
 		return n
 	}
-	n += memsize.Alloc(sizeofSession) + memsize.Strings(d.auth.SessionID, d.auth.SessionStatus) + memsize.Alloc(cap(s.actor))
+	if s != &d.session {
+		n += memsize.Alloc(sizeofSession)
+	}
+	n += memsize.Alloc(cap(s.actor))
 	g := &s.grants
 	n += memsize.List(g.Scopes) + memsize.List(g.Permissions)
 	if c, ok := g.Session.(*clerk.Session); ok && c != nil {

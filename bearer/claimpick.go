@@ -107,9 +107,9 @@ type pickedClaims struct {
 	at     [numPicked]int32 // 1 + the claim's index in claims; 0 when absent
 }
 
-// pickClaims finds the claims of c.
-func pickClaims(c token.Claims) *pickedClaims {
-	p := &pickedClaims{claims: c}
+// pick finds the claims of c.
+func (p *pickedClaims) pick(c token.Claims) {
+	*p = pickedClaims{claims: c}
 	for k := 0; ; k++ {
 		name, _, ok := tokenhook.Claim(c, k)
 		if !ok {
@@ -119,7 +119,6 @@ func pickClaims(c token.Claims) *pickedClaims {
 			p.at[i] = int32(k + 1)
 		}
 	}
-	return p
 }
 
 // raw returns the raw JSON value of claim i, nil when absent.

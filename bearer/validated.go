@@ -14,9 +14,11 @@ import (
 // returned. Its session is shared by every request that presents the same
 // token while the verification stays cached, so everything in it is built
 // here, once, and never changed afterwards (but for the token's ath, set
-// once at its first DPoP proof).
-func newAuth(validated any) (Auth, error) {
-	s := &session{validated: validated}
+// once at its first DPoP proof). It fills s, a zero session, and indexes
+// the claims in picked; the caller provides both so that they share an
+// allocation with its own result.
+func newAuth(validated any, s *session, picked *pickedClaims) (Auth, error) {
+	s.validated = validated
 	auth := Auth{IsAuthenticated: true, session: s}
 	switch v := validated.(type) {
 	case token.Token:
@@ -33,7 +35,8 @@ func newAuth(validated any) (Auth, error) {
 		// is signed in, with no claims to read grants from.
 		return auth, nil
 	}
-	c := pickClaims(s.claims)
+	c := picked
+	c.pick(s.claims)
 	var err error
 	// Two plain statements rather than a table of pointers into auth:
 	// those would move auth to the heap on every first sight.
