@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 
+	"github.com/scopegate/scopegate/internal/textsum"
 	"github.com/scopegate/scopegate/jwks"
 )
 
@@ -22,20 +23,11 @@ func verifySignature(tok *verified, key *jwks.Key, alg, raw string, parts compac
 		return key.VerifyString(alg, parts.signingInput, signature)
 	}
 	d := sha256.New()
-	var buf [512]byte // the text goes through the stack, not a copy on the heap
-	for i, piece := range [...]string{parts.signingInput, ".", parts.signature} {
-		if i == 1 {
-			digest := d.Sum(make([]byte, 0, sha256.Size))
-			if err := key.VerifyDigest(alg, digest, signature); err != nil {
-				return err
-			}
-		}
-		for len(piece) > 0 {
-			n := copy(buf[:], piece)
-			d.Write(buf[:n])
-			piece = piece[n:]
-		}
+	textsum.Write(d, parts.signingInput)
+	if err := key.VerifyDigest(alg, d.Sum(make([]byte, 0, sha256.Size)), signature); err != nil {
+		return err
 	}
+	textsum.Write(d, raw[len(parts.signingInput):]) // the dot and the signature
 	d.Sum(tok.textHash[:0])
 	tok.hasTextHash, tok.text = true, raw
 	return nil
