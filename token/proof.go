@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/scopegate/scopegate/internal/textsum"
 	"github.com/scopegate/scopegate/jwks"
 )
 
@@ -98,7 +99,7 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	if err != nil {
 		return Proof{}, proofMalformed(err)
 	}
-	if len(signature) == 0 || key.key.VerifyString(p.Algorithm, parts.signingInput, signature) != nil {
+	if len(signature) == 0 || verifyProofSignature(key, parts, signature) != nil {
 		return Proof{}, ErrProofSignature
 	}
 	p.KeyThumbprint = key.thumbprint
@@ -119,9 +120,23 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	}
 	if !cached {
 		// Only the header of a proof that verified in full is remembered.
-		keys.put(parts.header, key)
+		keys.put(parts, key)
 	}
 	return p, nil
+}
+
+// verifyProofSignature checks the signature of a proof split into parts
+// with key. A remembered header's hash state spares hashing the header
+// again: only the payload is.
+func verifyProofSignature(key proofKey, parts compact, signature []byte) error {
+	if key.headerState == nil {
+		return key.key.VerifyString(key.algorithm, parts.signingInput, signature)
+	}
+	sum, err := textsum.SHA256After(key.headerState, parts.payload)
+	if err != nil {
+		return err
+	}
+	return key.key.VerifyDigest(key.algorithm, sum[:], signature)
 }
 
 // readProofHeader decodes and checks a proof's header and parses the key

@@ -1,10 +1,12 @@
 package token
 
 import (
+	"crypto"
 	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/scopegate/scopegate/internal/textsum"
 	"github.com/scopegate/scopegate/jwks"
 )
 
@@ -20,7 +22,8 @@ const DefaultProofKeyCacheEntries = 4096
 // remembers, as the base64url text it is sent in: with a 4096-bit RSA key
 // it is about 1,050 characters, with an EC or OKP key under 400. Longer
 // headers are verified all the same, only parsed each time, so that the
-// cache's memory stays within entries × (this + the parsed key).
+// cache's memory stays within entries × (this + the parsed key + a
+// SHA-256 state of about 110 bytes).
 const maxCachedHeaderBytes = 2048
 
 // ProofConfig configures a ProofVerifier.
@@ -84,11 +87,16 @@ func (v *ProofVerifier) CachedKeys() int {
 }
 
 // proofKey is what a proof's header establishes: the algorithm it names,
-// and its key, parsed, with the key's RFC 7638 thumbprint.
+// and its key, parsed, with the key's RFC 7638 thumbprint. headerState,
+// when the cache holds the key and the algorithm hashes with SHA-256, is
+// the hash's state after "header.", the start of every signing input under
+// that header: a client's next proofs hash only their payload (with an RSA
+// key the header is two thirds of the signing input).
 type proofKey struct {
-	algorithm  string
-	key        *jwks.Key
-	thumbprint string
+	algorithm   string
+	key         *jwks.Key
+	thumbprint  string
+	headerState []byte
 }
 
 // proofKeyCache remembers proof keys by the text of the header that
@@ -116,12 +124,16 @@ func (c *proofKeyCache) get(header string) (proofKey, bool) {
 	return k, ok
 }
 
-// put remembers k for header, forgetting the oldest key when full. The
-// header is copied: it is a slice of a request's header value, which would
-// otherwise stay alive with it.
-func (c *proofKeyCache) put(header string, k proofKey) {
+// put remembers k for the header of parts, forgetting the oldest key when
+// full. The header is copied: it is a slice of a request's header value,
+// which would otherwise stay alive with it.
+func (c *proofKeyCache) put(parts compact, k proofKey) {
+	header := parts.header
 	if c == nil || len(header) > maxCachedHeaderBytes {
 		return
+	}
+	if h, ok := jwks.DigestHash(k.algorithm); ok && h == crypto.SHA256 {
+		k.headerState = textsum.Prefix(parts.signingInput[:len(header)+1])
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -124,3 +124,27 @@ func TestProofVerifierConcurrent(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 3, v.CachedKeys())
 }
+
+// A remembered header spares hashing it again, never checking the rest: a
+// proof under it whose payload is not the one its signature covers is
+// refused, for every family, and the proof as signed still verifies.
+func TestProofVerifierRememberedHeaderChecksPayload(t *testing.T) {
+	for _, alg := range []string{"ES256", "RS256", "PS256", "EdDSA"} {
+		t.Run(alg, func(t *testing.T) {
+			v := mustProofVerifier(t, token.ProofConfig{})
+			key := authtest.MustDPoPKey(t, alg)
+			_, err := v.Verify(key.Proof("GET", proofURL).MustSign(t))
+			require.NoError(t, err)
+			require.Equal(t, 1, v.CachedKeys())
+
+			signed := strings.Split(key.Proof("GET", proofURL).MustSign(t), ".")
+			other := strings.Split(key.Proof("POST", proofURL).MustSign(t), ".")
+			require.Equal(t, signed[0], other[0], "one header for every proof of a key")
+			_, err = v.Verify(signed[0] + "." + other[1] + "." + signed[2])
+			assert.ErrorIs(t, err, token.ErrProofSignature)
+			got, err := v.Verify(strings.Join(signed, "."))
+			require.NoError(t, err)
+			assert.Equal(t, "GET", got.Method)
+		})
+	}
+}
