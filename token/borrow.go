@@ -20,3 +20,10 @@ import "unsafe"
 func borrowString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
+
+// readOnly returns the bytes of s without copying them, for a reader that
+// keeps none of them (a decoder's input). Nothing may write to them: a Go
+// string never changes.
+func readOnly(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

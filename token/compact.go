@@ -57,9 +57,9 @@ func splitCompact(raw string) (compact, error) {
 // decodeSegment decodes one base64url segment of a token's text, into
 // scratch when the result fits there and into an allocation of its own
 // otherwise (a segment kept after the request, such as a token's payload,
-// which the cache keeps, passes no scratch). The text is decoded a chunk
-// at a time through a buffer on the stack: a []byte of it would copy the
-// whole token to the heap on every first sight.
+// which the cache keeps, passes no scratch). The decoder reads the text
+// where it stands (see readOnly): a []byte of it would copy the whole
+// token to the heap on every first sight.
 //
 // Go's decoders skip CR and LF in every mode, so those two are looked for
 // first: a token has exactly one encoding, and a line break inside it is
@@ -76,20 +76,9 @@ func decodeSegment(segment, what string, scratch []byte) ([]byte, error) {
 	if size > len(scratch) {
 		out = make([]byte, size)
 	}
-	// A chunk's length is a multiple of 4, so every chunk but the last is
-	// whole quanta and decodes exactly as it would within the segment;
-	// the last one gets the end-of-input checks (no padding, zero trailing
-	// bits), as the segment would.
-	var chunk [1024]byte
-	n := 0
-	for len(segment) > 0 {
-		k := copy(chunk[:], segment)
-		m, err := b64.Decode(out[n:], chunk[:k])
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
-		}
-		n += m
-		segment = segment[k:]
+	n, err := b64.Decode(out, readOnly(segment))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is not base64url", ErrMalformed, what)
 	}
 	return out[:n:n], nil
 }

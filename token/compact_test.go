@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// decodeSegment decodes a chunk at a time; it must answer exactly as one
-// strict decoding of the whole segment would, for every length around the
-// chunk boundaries, with and without a bad byte, and whether the result
-// fits the scratch or not.
+// decodeSegment must answer exactly as one strict decoding of the whole
+// segment would, for short lengths and long ones, with and without a bad
+// byte anywhere (line breaks included, which Go's decoders would skip),
+// and whether the result fits the scratch or not.
 func TestDecodeSegmentAgreesWithWholeDecoding(t *testing.T) {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	rng := rand.New(rand.NewPCG(1, 2))
