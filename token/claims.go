@@ -39,6 +39,10 @@ type verified struct {
 	derivedOnce sync.Once
 	derived     any
 
+	// memberRoom holds the claim index of a token of up to a dozen claims,
+	// as most are, so that it needs no allocation of its own.
+	memberRoom [12]member
+
 	// The cache that holds the token, set when it enters; cached and
 	// derivedBytes change under that cache's lock.
 	cache        *tokenCache
@@ -161,6 +165,10 @@ type claimData struct {
 
 	raw     []byte
 	members []member
+
+	// audienceRoom holds audience when the token names one or two, as
+	// most do, so that it needs no allocation of its own.
+	audienceRoom [2]string
 }
 
 // IsZero reports whether c is the zero Claims, which holds no claims.

@@ -25,7 +25,10 @@ func (c *claimData) decodeRegistered() error {
 		case "sub":
 			c.subject, err = decodeBorrowedString(m.value)
 		case "aud":
-			c.audience, err = decodeBorrowedStrings(c.audience[:0], m.value)
+			c.audience, err = decodeBorrowedStrings(c.audienceRoom[:0], m.value)
+			if len(c.audience) == 0 {
+				c.audience = nil // "aud":[] names no audience, as no "aud" does
+			}
 		case "exp":
 			c.expiry, err = decodeNumericDate(m.value)
 		case "nbf":
