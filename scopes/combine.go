@@ -26,7 +26,7 @@ func newCombination(ctor string, all bool, reqs []Requirement) *combination {
 	var l nameList
 	for _, r := range c.reqs {
 		if r != nil {
-			splitNames(r.Scope(), l.add)
+			splitNames(r.Scope(), &l)
 		}
 	}
 	c.scope = strings.Join(l.names, " ")

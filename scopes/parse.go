@@ -60,8 +60,10 @@ func Parse(src ClaimSource) (Grants, error) {
 // fromClaims parses grants from the raw JSON values of the claims `scope`, `scp` and `permissions`, each nil (or
 // empty) when the token lacks the claim; see [Parse]. Text that is not JSON gives a [*ClaimError] too.
 //
-// The usual case (strings without escapes, a few dozen names at most) costs two allocations: one string holding
-// the three values, of which every name is a substring, and one array backing both result slices.
+// The usual case (strings without escapes, a few dozen names at most) costs two allocations and one pass over
+// the values: one string holding the three values, of which every name is a substring, and one array backing
+// both result slices, sized by a count of the separators (every name but the last of a value ends at a space
+// or a comma), which never counts too few but for escaped separators, and then the array grows.
 func fromClaims(scope, scp, permissions []byte) (Grants, error) {
 	if len(scope)+len(scp)+len(permissions) == 0 {
 		return Grants{}, nil
@@ -73,85 +75,43 @@ func fromClaims(scope, scp, permissions []byte) (Grants, error) {
 	b.Write(permissions)
 	all := b.String()
 	i, j := len(scope), len(scope)+len(scp)
-	c := claimSet{
-		{claim: ClaimScope, raw: all[:i]},
-		{claim: ClaimScp, raw: all[i:j]},
-		{claim: ClaimPermissions, raw: all[j:]},
-	}
-	for k := range c {
-		if err := c[k].readRaw(); err != nil {
-			return Grants{}, err
-		}
-	}
-	return c.grants(), nil
-}
 
-// claimForm says how a claim value is read.
-type claimForm uint8
-
-const (
-	absent      claimForm = iota
-	fastForm              // raw, read by scanFast
-	decodedForm           // decoded, read by walkDecoded
-)
-
-// claimValue is one grant claim on its way into Grants: first checked and counted, then its names added.
-type claimValue struct {
-	claim   string
-	raw     string
-	decoded any
-	form    claimForm
-	n       int // names, duplicates included: an upper bound for the result
-}
-
-// claimSet holds scope, scp and permissions, in that order.
-type claimSet [3]claimValue
-
-// readRaw checks raw and counts its names, with the general decoder only when the fast scanner declines.
-func (c *claimValue) readRaw() error {
-	if c.raw == "" {
-		return nil
+	bound := strings.Count(all, " ") + strings.Count(all, ",") + 3
+	scopes := nameList{names: make([]string, 0, bound)}
+	if !addNames(all[:i], &scopes) {
+		return Grants{}, &ClaimError{Claim: ClaimScope}
 	}
-	if n, ok := scanFast(c.raw, nil); ok {
-		c.form, c.n = fastForm, n
-		return nil
+	if !addNames(all[i:j], &scopes) {
+		return Grants{}, &ClaimError{Claim: ClaimScp}
 	}
-	var v any
-	if err := json.Unmarshal([]byte(c.raw), &v); err != nil {
-		return &ClaimError{Claim: c.claim}
-	}
-	n, ok := walkDecoded(v, nil)
-	if !ok {
-		return &ClaimError{Claim: c.claim}
-	}
-	c.decoded, c.form, c.n = v, decodedForm, n
-	return nil
-}
-
-// addTo adds the names of a checked claim to l.
-func (c *claimValue) addTo(l *nameList) {
-	switch c.form {
-	case fastForm:
-		scanFast(c.raw, l.add)
-	case decodedForm:
-		walkDecoded(c.decoded, l.add)
-	}
-}
-
-// grants builds Grants from checked claims. Scopes and permissions share one array sized by the counts, so
-// the appends below never reallocate.
-func (c *claimSet) grants() Grants {
-	total := c[0].n + c[1].n + c[2].n
-	if total == 0 {
-		return Grants{}
-	}
-	scopes := nameList{names: make([]string, 0, total)}
-	c[0].addTo(&scopes)
-	c[1].addTo(&scopes)
 	s := scopes.names
 	perms := nameList{names: s[len(s):len(s)]}
-	c[2].addTo(&perms)
-	return Grants{Scopes: clip(s), Permissions: clip(perms.names)}
+	if !addNames(all[j:], &perms) {
+		return Grants{}, &ClaimError{Claim: ClaimPermissions}
+	}
+	return Grants{Scopes: clip(s), Permissions: clip(perms.names)}, nil
+}
+
+// addNames adds the names of raw, one claim's JSON value ("" when absent), to l, and reports whether raw is a
+// grant claim at all: a string or an array of strings. The general decoder runs only when the fast scanner
+// declines. The names the scanner yielded before declining are the first ones the decoder yields, in the same
+// order, and l keeps each name once, so they change nothing.
+func addNames(raw string, l *nameList) bool {
+	if raw == "" {
+		return true
+	}
+	if _, ok := scanFast(raw, l); ok {
+		return true
+	}
+	var v any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return false
+	}
+	if _, ok := walkDecoded(v, nil); !ok {
+		return false
+	}
+	walkDecoded(v, l)
+	return true
 }
 
 // clip caps a result so that appending to it cannot overwrite the other slice sharing its array, and makes an

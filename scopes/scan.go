@@ -7,12 +7,13 @@ import (
 
 // scanFast reads raw, the JSON text of one claim value, without encoding/json when it is a string, or an array of
 // strings, that needs no unescaping: what issuers send. It returns how many names raw holds (duplicates
-// included) and, when yield is not nil, passes each to yield in order.
+// included) and, when l is not nil, adds each to l in order. (A list rather than a callback: a callback binding
+// the caller's list would move the list to the heap.)
 //
 // ok is false when raw needs the general decoder: escapes, raw control characters, invalid UTF-8, other JSON
-// types or malformed text. Names may already have been yielded by then, so callers run it once with a nil yield
-// to check raw, and yield only when that run reported ok.
-func scanFast(raw string, yield func(string)) (n int, ok bool) {
+// types or malformed text. Names may already have been added by then: the first ones the decoder gives, in
+// its order, when raw is a JSON array.
+func scanFast(raw string, l *nameList) (n int, ok bool) {
 	if !utf8.ValidString(raw) {
 		return 0, false
 	}
@@ -26,7 +27,7 @@ func scanFast(raw string, yield func(string)) (n int, ok bool) {
 		if !ok || skipSpace(raw, j) != len(raw) {
 			return 0, false
 		}
-		return splitNames(s, yield), true
+		return splitNames(s, l), true
 	case '[':
 		i = skipSpace(raw, i+1)
 		if i < len(raw) && raw[i] == ']' {
@@ -39,8 +40,8 @@ func scanFast(raw string, yield func(string)) (n int, ok bool) {
 			}
 			if s != "" {
 				n++
-				if yield != nil {
-					yield(s)
+				if l != nil {
+					l.add(s)
 				}
 			}
 			i = skipSpace(raw, j)
@@ -90,9 +91,9 @@ func skipSpace(raw string, i int) int {
 	return i
 }
 
-// splitNames passes the names of a space-separated list to yield (when not nil) and returns how many there
+// splitNames adds the names of a space-separated list to l (when not nil) and returns how many there
 // are. Only U+0020 separates names, as in RFC 6749 section 3.3; runs of it count as one separator.
-func splitNames(s string, yield func(string)) (n int) {
+func splitNames(s string, l *nameList) (n int) {
 	for s != "" {
 		name := s
 		if i := strings.IndexByte(s, ' '); i >= 0 {
@@ -102,8 +103,8 @@ func splitNames(s string, yield func(string)) (n int) {
 		}
 		if name != "" {
 			n++
-			if yield != nil {
-				yield(name)
+			if l != nil {
+				l.add(name)
 			}
 		}
 	}
@@ -111,17 +112,17 @@ func splitNames(s string, yield func(string)) (n int) {
 }
 
 // walkDecoded is scanFast for a claim value already decoded by encoding/json (or built to look like it): a
-// string, an []any of strings or an []string. ok is false for anything else, and then yield was not called.
-func walkDecoded(v any, yield func(string)) (n int, ok bool) {
+// string, an []any of strings or an []string. ok is false for anything else, and then nothing was added to l.
+func walkDecoded(v any, l *nameList) (n int, ok bool) {
 	switch v := v.(type) {
 	case string:
-		return splitNames(v, yield), true
+		return splitNames(v, l), true
 	case []string:
 		for _, s := range v {
 			if s != "" {
 				n++
-				if yield != nil {
-					yield(s)
+				if l != nil {
+					l.add(s)
 				}
 			}
 		}
@@ -135,8 +136,8 @@ func walkDecoded(v any, yield func(string)) (n int, ok bool) {
 		for _, e := range v {
 			if s := e.(string); s != "" {
 				n++
-				if yield != nil {
-					yield(s)
+				if l != nil {
+					l.add(s)
 				}
 			}
 		}
