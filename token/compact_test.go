@@ -45,7 +45,7 @@ func TestDecodeSegmentAgreesWithWholeDecoding(t *testing.T) {
 		for _, segment := range segments {
 			want, wantErr := b64.DecodeString(segment)
 			if strings.ContainsAny(segment, "\r\n") {
-				wantErr = ErrMalformed // refused before any decoding
+				wantErr = ErrMalformed // which Go's decoders would skip
 			}
 			for _, scratch := range [][]byte{nil, make([]byte, 16), make([]byte, 4096)} {
 				got, err := decodeSegment(segment, "payload", scratch)
@@ -57,6 +57,25 @@ func TestDecodeSegmentAgreesWithWholeDecoding(t *testing.T) {
 				require.NoError(t, err, "%q", segment)
 				assert.Equal(t, string(want), string(got), "length %d", n)
 				assert.Equal(t, len(got), cap(got), "nothing past the result can be written through it")
+			}
+		}
+	}
+
+	// A line break anywhere, inserted or in place of a character, one or
+	// two of them, is refused at every length, those of 4k+1 characters
+	// included, which a skipped byte would otherwise make valid.
+	for n := range 14 {
+		valid := base64.RawURLEncoding.EncodeToString([]byte(random(n)))
+		for pos := 0; pos <= len(valid); pos++ {
+			for _, lb := range []string{"\n", "\r", "\r\n"} {
+				variants := []string{valid[:pos] + lb + valid[pos:]}
+				if pos < len(valid) {
+					variants = append(variants, valid[:pos]+lb+valid[pos+1:])
+				}
+				for _, segment := range variants {
+					_, err := decodeSegment(segment, "payload", nil)
+					assert.ErrorIs(t, err, ErrMalformed, "%q", segment)
+				}
 			}
 		}
 	}
