@@ -39,15 +39,26 @@ type verified struct {
 	derivedOnce sync.Once
 	derived     any
 
-	// memberRoom holds the claim index of a token of up to a dozen claims,
-	// as most are, so that it needs no allocation of its own.
-	memberRoom [12]member
+	// memberRoom holds the claim index of a token of up to 16 claims, as
+	// most access tokens and Clerk's session tokens (12 to 14) are, so that
+	// it needs no allocation of its own.
+	memberRoom [16]member
 
 	// The cache that holds the token, set when it enters; cached and
 	// derivedBytes change under that cache's lock.
 	cache        *tokenCache
 	cached       bool
 	derivedBytes int
+}
+
+// keepMembers makes a copy of members the token's claim index: in its room
+// when they fit, else at their exact length.
+func (v *verified) keepMembers(members []member) {
+	if len(members) <= len(v.memberRoom) {
+		v.claims.members = v.memberRoom[:copy(v.memberRoom[:], members):len(members)]
+		return
+	}
+	v.claims.members = slices.Clone(members)
 }
 
 // IsZero reports whether t is the zero Token, which no verification returns.
@@ -154,7 +165,11 @@ type Header struct {
 
 // Claims are a verified token's claims: the registered ones decoded, every
 // one available raw. Claims is a read-only handle, like Token: what its
-// methods return is the caller's own copy. The zero Claims has no claims.
+// methods return is the caller's own copy, or a string, which nothing can
+// change. The strings share the payload's memory rather than copy it, so a
+// string kept long after the token (in a long-lived map, say) keeps the
+// payload too; strings.Clone it to keep only the string. The zero Claims
+// has no claims.
 type Claims struct{ d *claimData }
 
 // claimData is the data behind Claims; it never changes once built.
@@ -253,7 +268,10 @@ func (c Claims) Names() []string {
 // struct of custom claims. Beware that encoding/json matches struct fields to
 // names case-insensitively; the verifier's own checks do not.
 func (c Claims) Decode(v any) error {
-	return json.Unmarshal(c.data().raw, v)
+	// A copy: encoding/json hands parts of its input to UnmarshalJSON and
+	// UnmarshalText methods, which may write to them, and the payload is
+	// shared by every request presenting the token.
+	return json.Unmarshal(bytes.Clone(c.data().raw), v)
 }
 
 // MarshalJSON returns a copy of the payload as signed; null for the zero

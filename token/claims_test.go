@@ -229,3 +229,44 @@ func TestNewClaims(t *testing.T) {
 		assert.Equal(t, "read:messages write:messages", s)
 	})
 }
+
+// scribbler overwrites the JSON it is handed, as an UnmarshalJSON method
+// may.
+type scribbler struct{}
+
+func (scribbler) UnmarshalJSON(b []byte) error {
+	for i := range b {
+		b[i] = 'x'
+	}
+	return nil
+}
+
+// The claims' strings share the payload's memory, so nothing may write to
+// it: neither the caller of NewClaims, changing the payload it passed, nor
+// a claims type decoded with Decode whose UnmarshalJSON writes to its input.
+func TestClaimsPayloadStaysUnwritten(t *testing.T) {
+	payload := []byte(`{"iss":"https://issuer.example/","sub":"user_1","sid":"sess_1","aud":["api","urn:other"]}`)
+	c, err := token.NewClaims(payload)
+	require.NoError(t, err)
+	names := c.Names()
+	sid, err := c.String("sid")
+	require.NoError(t, err)
+	for i := range payload {
+		payload[i] = 'x'
+	}
+	var decoded struct {
+		Sub scribbler `json:"sub"`
+		Sid scribbler `json:"sid"`
+	}
+	require.NoError(t, c.Decode(&decoded))
+
+	assert.Equal(t, "user_1", c.Subject())
+	assert.Equal(t, "https://issuer.example/", c.Issuer())
+	assert.Equal(t, []string{"api", "urn:other"}, c.Audience())
+	assert.Equal(t, []string{"iss", "sub", "sid", "aud"}, names)
+	assert.Equal(t, names, c.Names())
+	assert.Equal(t, "sess_1", sid)
+	again, err := c.String("sid")
+	require.NoError(t, err)
+	assert.Equal(t, "sess_1", again)
+}

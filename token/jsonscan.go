@@ -184,9 +184,10 @@ func jsonScanObject(dst []member, data []byte, maxDepth int, borrow bool) ([]mem
 				nm = jsonUnescape(nil, nm) // rare: escapes in a name
 			}
 			if len(stack) == 1 && topObject {
-				if borrow {
-					// From data, or from the fresh buffer of an escaped name.
+				if borrow && !escaped {
 					name = borrowString(nm)
+				} else if borrow {
+					name = string(nm) // at its exact length, as counted
 				} else {
 					names = append(names, nm...)
 					ends = append(ends, len(names))

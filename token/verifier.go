@@ -168,11 +168,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
 	tok := &verified{header: header, claims: claimData{raw: payload}}
-	if len(members) <= len(tok.memberRoom) {
-		tok.claims.members = tok.memberRoom[:copy(tok.memberRoom[:], members):len(members)]
-	} else {
-		tok.claims.members = slices.Clone(members)
-	}
+	tok.keepMembers(members)
 
 	// The issuer decides which keys may be consulted, so it is settled
 	// before any key lookup (RFC 8725 §3.8): a token naming an issuer we do
