@@ -395,9 +395,12 @@ type derivation struct {
 	claims  pickedClaims
 }
 
-// refuse makes d the refusal of a token, for description and cause.
+// refuse makes d the refusal of a token, for description and cause. What
+// was built before the refusal goes: the cache keeps a refusal beside its
+// token, and counts it as the derivation alone.
 func (d *derivation) refuse(description string, cause error) *derivation {
 	d.auth, d.description, d.cause = Auth{}, description, cause
+	d.session, d.claims = session{}, pickedClaims{}
 	return d
 }
 

@@ -20,10 +20,11 @@ const (
 // the derivation, its session (inside it unless another layer built it),
 // the Clerk session and the strings and lists decoded from the claims. The
 // verified-token cache counts it against its byte bound while it keeps the
-// derivation beside the token. Strings shared with the token are not
-// counted: Auth.UserID, the subject of its registered claims, and
-// SessionID and SessionStatus, which the token's reader borrows from its
-// payload. The Clerk session's subject, decoded by package clerk, is.
+// derivation beside the token. Auth.UserID, the subject of the registered
+// claims, is shared with the token and not counted. SessionID and
+// SessionStatus are, though the token's reader borrows them from its
+// payload unless they have escapes: erring high. The Clerk session's
+// subject, decoded by package clerk, is counted.
 func (d *derivation) retainedBytes() int {
 	n := memsize.Alloc(sizeofDerivation)
 	s := d.auth.session
@@ -33,7 +34,7 @@ func (d *derivation) retainedBytes() int {
 	if s != &d.session {
 		n += memsize.Alloc(sizeofSession)
 	}
-	n += memsize.Alloc(cap(s.actor))
+	n += memsize.Strings(d.auth.SessionID, d.auth.SessionStatus) + memsize.Alloc(cap(s.actor))
 	g := &s.grants
 	n += memsize.List(g.Scopes) + memsize.List(g.Permissions)
 	if c, ok := g.Session.(*clerk.Session); ok && c != nil {
