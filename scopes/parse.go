@@ -60,10 +60,12 @@ func Parse(src ClaimSource) (Grants, error) {
 // fromClaims parses grants from the raw JSON values of the claims `scope`, `scp` and `permissions`, each nil (or
 // empty) when the token lacks the claim; see [Parse]. Text that is not JSON gives a [*ClaimError] too.
 //
-// The usual case (strings without escapes, a few dozen names at most) costs two allocations and one pass over
-// the values: one string holding the three values, of which every name is a substring, and one array backing
-// both result slices, sized by a count of the separators (every name but the last of a value ends at a space
-// or a comma), which never counts too few but for escaped separators, and then the array grows.
+// The usual case (strings without escapes, a few dozen names at most) costs two allocations, and the names are
+// added as each value is checked, rather than counted first: one string holding the three values, of which
+// every name is a substring, and one array backing both result slices. The array is sized by the separators
+// (every name but the last of a value ends at a space or a comma, counted by vectorised scans): never too few
+// but for escaped separators, when it grows, and exact for what issuers send, but for spaces between array
+// elements and repeated names.
 func fromClaims(scope, scp, permissions []byte) (Grants, error) {
 	if len(scope)+len(scp)+len(permissions) == 0 {
 		return Grants{}, nil
@@ -76,7 +78,12 @@ func fromClaims(scope, scp, permissions []byte) (Grants, error) {
 	all := b.String()
 	i, j := len(scope), len(scope)+len(scp)
 
-	bound := strings.Count(all, " ") + strings.Count(all, ",") + 3
+	bound := strings.Count(all, " ") + strings.Count(all, ",")
+	for _, v := range [...][]byte{scope, scp, permissions} {
+		if len(v) > 0 {
+			bound++ // the value's last name
+		}
+	}
 	scopes := nameList{names: make([]string, 0, bound)}
 	if !addNames(all[:i], &scopes) {
 		return Grants{}, &ClaimError{Claim: ClaimScope}

@@ -40,6 +40,7 @@ var claimValueTests = []struct {
 	{name: "array elements verbatim", raw: `["a b", " c"]`, want: []string{"a b", " c"}},
 	{name: "array duplicates kept once", raw: `["a","b","a"]`, want: []string{"a", "b"}},
 	{name: "array with escapes", raw: `["\u0061", "b\"c"]`, want: []string{"a", `b"c`}},
+	{name: "array escaped after plain names", raw: `["a","b","\u0061c","a"]`, want: []string{"a", "b", "ac"}},
 
 	{name: "number", raw: `5`, err: true},
 	{name: "null", raw: `null`, err: true},
@@ -189,6 +190,18 @@ func TestFromClaimsErrorDoesNotLeakValue(t *testing.T) {
 	_, err := fromClaims([]byte(`{"secret":"hunter2"}`), nil, nil)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "hunter2")
+}
+
+// Escaped spaces give more names than the separators counted: the array
+// grows, and the permissions, which share it, still come out whole; names
+// the fast scanner took before it met an escape are not repeated.
+func TestFromClaimsOutgrowsItsEstimate(t *testing.T) {
+	g, err := fromClaims([]byte(`"a\u0020b\u0020c\u0020d\u0020e"`), []byte(`["f","g","\u0061h","f"]`), []byte(`["p","q"]`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "c", "d", "e", "f", "g", "ah"}, g.Scopes)
+	assert.Equal(t, []string{"p", "q"}, g.Permissions)
+	_ = append(g.Scopes, "x")
+	assert.Equal(t, []string{"p", "q"}, g.Permissions)
 }
 
 func TestFromClaimsResultsDoNotOverlap(t *testing.T) {
