@@ -53,8 +53,8 @@ func TestVerifyEveryAlgorithm(t *testing.T) {
 		{HS384, hmacSecret(48), mustHMACKey(t, hmacSecret(48), "", HS384), mustHMACKey(t, hmacSecret(49), "", HS384)},
 		{HS512, hmacSecret(64), mustHMACKey(t, hmacSecret(64), "", HS512), mustHMACKey(t, hmacSecret(65), "", HS512)},
 	}
-	// Verify and VerifyString, on an input of one chunk and one of several
-	// (VerifyString hashes text through a 512-byte buffer).
+	// Verify and VerifyString, on a short input and a long one (VerifyString
+	// hashes the string's bytes where they stand).
 	long := []byte(strings.Repeat("eyJzdWIiOiJ1c2VyXzEyMyJ9", 70))
 	methods := map[string]func(k *Key, alg string, input, sig []byte) error{
 		"Verify": (*Key).Verify,

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The sum of every length around the buffer's, chunk boundaries included,
+// The sum of every length, around SHA-256's block size and multiples of it,
 // is crypto/sha256's of the same bytes; hashing allocates nothing.
 func TestSHA256(t *testing.T) {
 	text := strings.Repeat("eyJhbGciOiJSUzI1NiJ9.", 100)
@@ -20,7 +20,7 @@ func TestSHA256(t *testing.T) {
 }
 
 // Resuming from a prefix's state gives the sum of the whole text, for
-// prefixes that end inside a block, on its edge and past the buffer, and
+// prefixes that end inside a block, on its edge and many blocks in, and
 // allocates nothing; a state that is not one is refused.
 func TestSHA256After(t *testing.T) {
 	text := strings.Repeat("eyJ0eXAiOiJkcG9wK2p3dCJ9.", 60)
