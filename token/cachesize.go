@@ -21,18 +21,16 @@ const (
 // entrySize estimates the memory a cached entry keeps alive, excluding
 // what a layer derived from it (derivedBytes, counted apart): the
 // token text (the map key), the map slot, the Token, its header strings,
-// the decoded payload, the claim index and the audience list when they
-// outgrew the Token's room for them, and the claim names and strings that
-// are not borrowed from the payload (see borrowString). Heap
+// the decoded payload, the claim index, the audience list when it outgrew
+// the Token's room for it, and the claim names and strings that are not
+// borrowed from the payload (see borrowString). Heap
 // allocations are rounded up to the allocator's size classes, as
 // memsize.Alloc approximates.
 func entrySize(raw string, t *verified) int {
 	c, h := &t.claims, &t.header
 	n := mapSlotBytes + memsize.Alloc(len(raw)) + memsize.Alloc(sizeofVerified) +
-		memsize.Strings(h.Algorithm, h.KeyID, h.Type, h.Category) + memsize.Alloc(cap(c.raw))
-	if cap(c.members) > 0 && &c.members[:1][0] != &t.memberRoom[0] {
-		n += memsize.Alloc(cap(c.members) * sizeofMember)
-	}
+		memsize.Strings(h.Algorithm, h.KeyID, h.Type, h.Category) + memsize.Alloc(cap(c.raw)) +
+		memsize.Alloc(cap(c.members)*sizeofMember)
 	if cap(c.audience) > 0 && &c.audience[:1][0] != &c.audienceRoom[0] {
 		n += memsize.Alloc(cap(c.audience) * sizeofString)
 	}

@@ -2,6 +2,7 @@ package token
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,9 +21,9 @@ func TestHeldApart(t *testing.T) {
 	assert.Equal(t, memsize.Alloc(6), heldApart(strings.Clone("user_1"), text))
 }
 
-// The estimate counts the claim index and the audience list apart only
-// when they outgrew the Token's rooms, and names and strings apart only
-// when they have escapes.
+// The estimate counts the claim index, the audience list only when it
+// outgrew the Token's room, and names and strings only when they have
+// escapes.
 func TestEntrySizeCountsWhatIsNotInTheToken(t *testing.T) {
 	build := func(payload string) *verified {
 		t.Helper()
@@ -30,8 +31,7 @@ func TestEntrySizeCountsWhatIsNotInTheToken(t *testing.T) {
 		var scratch [32]member
 		members, err := parseFrozen(scratch[:0], data, maxPayloadDepth)
 		require.NoError(t, err)
-		tok := &verified{claims: claimData{raw: data}}
-		tok.keepMembers(members)
+		tok := &verified{claims: claimData{raw: data, members: slices.Clone(members)}}
 		require.NoError(t, tok.claims.decodeRegistered())
 		return tok
 	}
@@ -45,14 +45,14 @@ func TestEntrySizeCountsWhatIsNotInTheToken(t *testing.T) {
 		return b.String()
 	}
 	base := func(tok *verified) int {
-		return mapSlotBytes + memsize.Alloc(len("raw")) + memsize.Alloc(sizeofVerified) + memsize.Alloc(cap(tok.claims.raw))
+		return mapSlotBytes + memsize.Alloc(len("raw")) + memsize.Alloc(sizeofVerified) + memsize.Alloc(cap(tok.claims.raw)) +
+			memsize.Alloc(cap(tok.claims.members)*sizeofMember)
 	}
 
-	inRooms := build(claims(16))
-	assert.Equal(t, base(inRooms), entrySize("raw", inRooms), "16 claims and two audiences fit the rooms")
-
-	outgrown := build(claims(17))
-	assert.Equal(t, base(outgrown)+memsize.Alloc(17*sizeofMember), entrySize("raw", outgrown))
+	for _, n := range []int{2, 16, 40} {
+		tok := build(claims(n))
+		assert.Equal(t, base(tok), entrySize("raw", tok), "%d claims, two audiences in the room", n)
+	}
 
 	audiences := build(`{"aud":["a","b","c"]}`)
 	assert.Equal(t, base(audiences)+memsize.Alloc(cap(audiences.claims.audience)*sizeofString), entrySize("raw", audiences))

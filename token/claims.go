@@ -39,26 +39,11 @@ type verified struct {
 	derivedOnce sync.Once
 	derived     any
 
-	// memberRoom holds the claim index of a token of up to 16 claims, as
-	// most access tokens and Clerk's session tokens (12 to 14) are, so that
-	// it needs no allocation of its own.
-	memberRoom [16]member
-
 	// The cache that holds the token, set when it enters; cached and
 	// derivedBytes change under that cache's lock.
 	cache        *tokenCache
 	cached       bool
 	derivedBytes int
-}
-
-// keepMembers makes a copy of members the token's claim index: in its room
-// when they fit, else at their exact length.
-func (v *verified) keepMembers(members []member) {
-	if len(members) <= len(v.memberRoom) {
-		v.claims.members = v.memberRoom[:copy(v.memberRoom[:], members):len(members)]
-		return
-	}
-	v.claims.members = slices.Clone(members)
 }
 
 // IsZero reports whether t is the zero Token, which no verification returns.

@@ -158,17 +158,17 @@ func (v *Verifier) verify(ctx context.Context, raw string) (*verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The claim index is built on the stack and copied out, into the
-	// token's own room when it fits, else at its exact length: it stays
-	// with the token, in the cache too. The payload is frozen from here
-	// on: names and string claims are borrowed from it.
+	// The claim index is built on the stack and copied out at its exact
+	// length: it stays with the token, in the cache too. (A room for it in
+	// the Token would save that allocation but cost every cached token the
+	// room's unused part.) The payload is frozen from here on: names and
+	// string claims are borrowed from it.
 	var scratch [32]member
 	members, err := parseFrozen(scratch[:0], payload, maxPayloadDepth)
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", ErrMalformed, err)
 	}
-	tok := &verified{header: header, claims: claimData{raw: payload}}
-	tok.keepMembers(members)
+	tok := &verified{header: header, claims: claimData{raw: payload, members: slices.Clone(members)}}
 
 	// The issuer decides which keys may be consulted, so it is settled
 	// before any key lookup (RFC 8725 §3.8): a token naming an issuer we do
