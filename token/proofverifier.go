@@ -45,7 +45,9 @@ type ProofConfig struct {
 // client signs every proof with one key under one header, so decoding that
 // header, parsing its key and computing the key's thumbprint (as much as
 // half of what a proof costs besides its signature) happens once per
-// client rather than once per request. Keys are remembered by the exact
+// client rather than once per request; under the SHA-256 algorithms the
+// header is hashed once too, and each later proof hashes only its payload.
+// Keys are remembered by the exact
 // text of the header that carries them, so a different text is a
 // different key, decoded, parsed and checked anew. A ProofVerifier is safe
 // for concurrent use.
