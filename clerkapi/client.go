@@ -158,7 +158,7 @@ func (c *Client) ask(ctx context.Context, kind Kind, token string) (*Machine, ti
 	case err != nil:
 		return nil, time.Time{}, unavailable(err)
 	}
-	return m, c.cacheUntil(m, now), nil
+	return m, remember.Until(now, c.maxTTL, m.ExpiresAt), nil
 }
 
 // checkExpiry refuses a token whose expiration has passed by our clock,
@@ -171,17 +171,6 @@ func checkExpiry(m *Machine, now time.Time) error {
 		return fmt.Errorf("%w: the %s expired at %s", ErrInvalid, endpointOf(m.Kind).noun, m.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	return nil
-}
-
-// cacheUntil is when a valid answer received at now stops being reused: at
-// the token's expiration, but no later than MaxTTL from now, so that a
-// revocation is seen within MaxTTL.
-func (c *Client) cacheUntil(m *Machine, now time.Time) time.Time {
-	until := now.Add(c.maxTTL)
-	if !m.ExpiresAt.IsZero() && m.ExpiresAt.Before(until) {
-		until = m.ExpiresAt
-	}
-	return until
 }
 
 // answer hands out an outcome to one caller, counting it: the shared

@@ -39,17 +39,6 @@ func (i *Introspector) check(r *Result, hasIssuer bool, now time.Time) error {
 	return nil
 }
 
-// cacheUntil is when an active answer received at now stops being reused:
-// at its expiry, but no later than MaxTTL from now, so that a revocation is
-// seen within MaxTTL.
-func (i *Introspector) cacheUntil(r *Result, now time.Time) time.Time {
-	until := now.Add(i.maxTTL)
-	if !r.ExpiresAt.IsZero() && r.ExpiresAt.Before(until) {
-		until = r.ExpiresAt
-	}
-	return until
-}
-
 // notAccessToken reports a token_type naming a refresh or an ID token,
 // RFC 6749's and RFC 8693's names alike; an access token's type ("Bearer",
 // "DPoP", RFC 8693's access_token) or none passes.

@@ -110,7 +110,7 @@ func (i *Introspector) ask(ctx context.Context, token string) (*Result, time.Tim
 	case err != nil:
 		return nil, time.Time{}, unavailable(err)
 	}
-	return res, i.cacheUntil(res, now), nil
+	return res, remember.Until(now, i.maxTTL, res.ExpiresAt), nil
 }
 
 // answer hands out an outcome to one caller, counting it: the shared
