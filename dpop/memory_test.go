@@ -63,39 +63,56 @@ func TestReplayID(t *testing.T) {
 }
 
 func TestMemoryReplayStoreStaysWithinItsBound(t *testing.T) {
-	clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
-	const capacity = 1000
-	s, err := dpop.NewMemoryReplayStore(capacity, clock.Now)
-	require.NoError(t, err)
-	ctx := context.Background()
-	accepted, full := 0, 0
-	for i := range 10 * capacity {
-		_, err := s.Use(ctx, dpop.ReplayID("k", fmt.Sprint(i)), window)
-		switch {
-		case err == nil:
-			accepted++
-		case assert.ErrorIs(t, err, dpop.ErrStoreFull):
-			full++
-			var fe *dpop.StoreFullError
-			require.ErrorAs(t, err, &fe)
-			assert.Equal(t, window, fe.RetryAfter, "room frees when the oldest entry expires")
-		}
-		require.LessOrEqual(t, s.Len(), capacity)
+	for _, tc := range []struct {
+		name     string
+		capacity int
+		// firstFull is the least share of the capacity accepted before
+		// the first refusal: all of it in one part; with several, the
+		// first part to fill refuses a little before the rest.
+		firstFull float64
+	}{
+		{"one part", 1000, 1},
+		{"one part, the largest", 4096, 1},
+		{"nine parts", 40_000, 0.95},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := authtest.NewClock(time.Unix(1_800_000_000, 0))
+			s, err := dpop.NewMemoryReplayStore(tc.capacity, clock.Now)
+			require.NoError(t, err)
+			ctx := context.Background()
+			accepted, full, firstRefusal := 0, 0, -1
+			for i := range 2 * tc.capacity {
+				_, err := s.Use(ctx, dpop.ReplayID("k", fmt.Sprint(i)), window)
+				switch {
+				case err == nil:
+					accepted++
+				case assert.ErrorIs(t, err, dpop.ErrStoreFull):
+					full++
+					if firstRefusal < 0 {
+						firstRefusal = i
+					}
+					var fe *dpop.StoreFullError
+					require.ErrorAs(t, err, &fe)
+					assert.Equal(t, window, fe.RetryAfter, "room frees when the oldest entry expires")
+				}
+			}
+			assert.LessOrEqual(t, s.Len(), tc.capacity)
+			assert.LessOrEqual(t, accepted, tc.capacity)
+			assert.GreaterOrEqual(t, float64(firstRefusal), tc.firstFull*float64(tc.capacity), "first refusal")
+			assert.Equal(t, 2*tc.capacity, accepted+full)
+
+			// A flood that stays within the window is refused, never
+			// forgotten: every accepted proof is still a replay.
+			replayed, err := s.Use(ctx, dpop.ReplayID("k", "0"), window)
+			require.NoError(t, err)
+			assert.True(t, replayed)
+
+			clock.Advance(window)
+			_, err = s.Use(ctx, dpop.ReplayID("k", "new"), window)
+			assert.NoError(t, err, "expired entries make room")
+			assert.LessOrEqual(t, s.Len(), tc.capacity)
+		})
 	}
-	assert.LessOrEqual(t, accepted, capacity)
-	assert.Greater(t, accepted, capacity*3/4, "the shards share the capacity")
-	assert.Equal(t, 10*capacity, accepted+full)
-
-	// A flood that stays within the window is refused, never forgotten:
-	// every accepted proof is still a replay.
-	replayed, err := s.Use(ctx, dpop.ReplayID("k", "0"), window)
-	require.NoError(t, err)
-	assert.True(t, replayed)
-
-	clock.Advance(window)
-	_, err = s.Use(ctx, dpop.ReplayID("k", "new"), window)
-	assert.NoError(t, err, "expired entries make room")
-	assert.LessOrEqual(t, s.Len(), capacity)
 }
 
 func TestMemoryReplayStoreAcceptsEachProofOnceUnderConcurrency(t *testing.T) {
