@@ -480,14 +480,18 @@ func (a *Authenticator) signedOut(err *Error) Auth {
 	return Auth{Err: err, how: a.how}
 }
 
+// descKeysUnavailable is the description of a 503 for want of the
+// issuer's signing keys.
+const descKeysUnavailable = "signing keys are unavailable, retry later"
+
 // classify turns a validation failure into the Error it answers with.
 func classify(err error) *Error {
 	var unavail *jwks.UnavailableError
 	if errors.As(err, &unavail) {
-		return unavailable(unavail.RetryAfter, err)
+		return unavailable(descKeysUnavailable, unavail.RetryAfter, err)
 	}
 	if errors.Is(err, jwks.ErrUnavailable) {
-		return unavailable(0, err)
+		return unavailable(descKeysUnavailable, 0, err)
 	}
 	return invalidToken(token.Description(err), err)
 }

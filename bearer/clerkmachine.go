@@ -28,9 +28,7 @@ func (a *Authenticator) authenticateClerkMachine(r *http.Request, raw, scheme st
 	if err != nil {
 		var unavail *clerkapi.UnavailableError
 		if errors.As(err, &unavail) {
-			e := unavailable(unavail.RetryAfter, err)
-			e.Description = descClerkUnavailable
-			return a.signedOut(e)
+			return a.signedOut(unavailable(descClerkUnavailable, unavail.RetryAfter, err))
 		}
 		return a.signedOut(invalidToken(descOpaqueInactive, err))
 	}

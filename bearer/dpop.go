@@ -165,11 +165,6 @@ func newDPoPChecker(cfg DPoPConfig, now func() time.Time) (*dpopChecker, error) 
 	if cfg.MaxProofBytes < 0 || cfg.ReplayCapacity < 0 {
 		return nil, errors.New("bearer: DPoP.MaxProofBytes and DPoP.ReplayCapacity must not be negative (zero takes the default)")
 	}
-	proofs, err := token.NewProofVerifier(token.ProofConfig{MaxBytes: cfg.MaxProofBytes})
-	if err != nil {
-		return nil, err
-	}
-	c.proofs = proofs
 	c.algorithms = slices.Clone(cfg.Algorithms)
 	if len(c.algorithms) == 0 {
 		c.algorithms = jwks.AsymmetricAlgorithms()
@@ -179,6 +174,12 @@ func newDPoPChecker(cfg DPoPConfig, now func() time.Time) (*dpopChecker, error) 
 			return nil, fmt.Errorf("bearer: DPoP.Algorithms entry %q is not an asymmetric algorithm; use some of %s", alg, strings.Join(jwks.AsymmetricAlgorithms(), ", "))
 		}
 	}
+	// The verifier refuses other algorithms before checking a signature.
+	proofs, err := token.NewProofVerifier(token.ProofConfig{MaxBytes: cfg.MaxProofBytes, Algorithms: c.algorithms})
+	if err != nil {
+		return nil, err
+	}
+	c.proofs = proofs
 	switch {
 	case cfg.ReplayStore != nil && cfg.ReplayCapacity != 0:
 		return nil, errors.New("bearer: DPoP.ReplayCapacity bounds the default replay store; with DPoP.ReplayStore set, bound that store instead")
@@ -192,10 +193,13 @@ func newDPoPChecker(cfg DPoPConfig, now func() time.Time) (*dpopChecker, error) 
 		c.replay, c.replayStore = store, store
 	}
 	if cfg.NonceSecret != nil || len(cfg.PreviousNonceSecrets) > 0 || cfg.NonceLifetime != 0 {
+		if err := checkNonceSecrets(cfg); err != nil {
+			return nil, err
+		}
 		nonces, err := dpop.NewNonces(dpop.NonceConfig{Secret: cfg.NonceSecret, PreviousSecrets: cfg.PreviousNonceSecrets,
 			Lifetime: cfg.NonceLifetime, Now: now})
 		if err != nil {
-			return nil, fmt.Errorf("bearer: DPoP.NonceSecret (and PreviousNonceSecrets, NonceLifetime): %w", err)
+			return nil, fmt.Errorf("bearer: DPoP.NonceSecret: %w", err)
 		}
 		c.nonces = nonces
 	}
@@ -209,6 +213,25 @@ func newDPoPChecker(cfg DPoPConfig, now func() time.Time) (*dpopChecker, error) 
 	c.target = target
 	c.algs = strings.Join(c.algorithms, " ")
 	return c, nil
+}
+
+// checkNonceSecrets refuses nonce settings without a secret, and secrets
+// too short, naming the fields of DPoPConfig (dpop.NewNonces would name
+// its own).
+func checkNonceSecrets(cfg DPoPConfig) error {
+	if cfg.NonceSecret == nil {
+		return errors.New("bearer: DPoP.PreviousNonceSecrets and DPoP.NonceLifetime apply to the nonces of DPoP.NonceSecret; set it too (at least 32 random bytes, openssl rand -base64 32), or remove them")
+	}
+	for i, s := range append([][]byte{cfg.NonceSecret}, cfg.PreviousNonceSecrets...) {
+		if len(s) < dpop.MinNonceSecretBytes {
+			name := "NonceSecret"
+			if i > 0 {
+				name = fmt.Sprintf("PreviousNonceSecrets[%d]", i-1)
+			}
+			return fmt.Errorf("bearer: DPoP.%s has %d bytes; use at least %d random bytes (openssl rand -base64 32)", name, len(s), dpop.MinNonceSecretBytes)
+		}
+	}
+	return nil
 }
 
 // isZeroBesidesMode reports a configuration that sets nothing but Mode.
@@ -227,7 +250,6 @@ const (
 	descBoundDPoPOff    = "token is DPoP-bound and this API does not accept DPoP"
 	descNotBound        = "token is not DPoP-bound: send it with the Bearer scheme"
 	descOtherBinding    = "token is bound by a confirmation method this API cannot check"
-	descProofAlgorithm  = "DPoP proof algorithm is not accepted by this API"
 	descProofMethod     = "DPoP proof is for another HTTP method"
 	descProofURL        = "DPoP proof is for another URL"
 	descProofOld        = "DPoP proof was issued too long ago"
@@ -262,9 +284,6 @@ func (c *dpopChecker) checkProof(r *http.Request, raw string, s *session) *Error
 	proof, err := c.proofs.Verify(proofRaw)
 	if err != nil {
 		return invalidProof(token.Description(err), err)
-	}
-	if !slices.Contains(c.algorithms, proof.Algorithm) {
-		return invalidProof(descProofAlgorithm, nil)
 	}
 	if proof.Method != r.Method {
 		return invalidProof(descProofMethod, nil)
@@ -302,9 +321,7 @@ func (c *dpopChecker) checkProof(r *http.Request, raw string, s *session) *Error
 		if errors.As(err, &full) {
 			retryAfter = full.RetryAfter
 		}
-		e := unavailable(retryAfter, err)
-		e.Description = descReplayUnchecked
-		return e
+		return unavailable(descReplayUnchecked, retryAfter, err)
 	}
 	if replayed {
 		return invalidProof(descProofReplayed, nil)

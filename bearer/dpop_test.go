@@ -462,7 +462,7 @@ func TestDPoPAlgorithms(t *testing.T) {
 	bound := w.issuer.Token().BoundTo(ed).MustSign(t)
 	_, answer := auth.Require(dpopRequest(dpopURL, "DPoP "+bound, ed.Proof("GET", dpopURL).For(bound).MustSign(t)))
 	require.NotNil(t, answer)
-	assert.Equal(t, `Bearer realm="api", DPoP realm="api", error="invalid_dpop_proof", error_description="DPoP proof algorithm is not accepted by this API", algs="ES256 PS256"`,
+	assert.Equal(t, `Bearer realm="api", DPoP realm="api", error="invalid_dpop_proof", error_description="DPoP proof algorithm is not allowed", algs="ES256 PS256"`,
 		answer.Challenge())
 }
 
@@ -478,8 +478,11 @@ func TestDPoPConfigMistakes(t *testing.T) {
 		{"negative age", bearer.DPoPConfig{MaxProofAge: -time.Second}, "DPoP.MaxProofAge must not be negative"},
 		{"negative capacity", bearer.DPoPConfig{ReplayCapacity: -1}, "DPoP.MaxProofBytes and DPoP.ReplayCapacity must not be negative"},
 		{"store and capacity", bearer.DPoPConfig{ReplayStore: failingStore{}, ReplayCapacity: 10}, "DPoP.ReplayCapacity bounds the default replay store"},
-		{"short nonce secret", bearer.DPoPConfig{NonceSecret: []byte("short")}, "DPoP.NonceSecret (and PreviousNonceSecrets, NonceLifetime): dpop: nonce Secret has 5 bytes"},
-		{"lifetime without secret", bearer.DPoPConfig{NonceLifetime: time.Minute}, "nonce Secret has 0 bytes"},
+		{"short nonce secret", bearer.DPoPConfig{NonceSecret: []byte("short")}, "bearer: DPoP.NonceSecret has 5 bytes; use at least 32 random bytes"},
+		{"short previous secret", bearer.DPoPConfig{NonceSecret: make([]byte, 32), PreviousNonceSecrets: [][]byte{make([]byte, 32), []byte("old")}},
+			"bearer: DPoP.PreviousNonceSecrets[1] has 3 bytes"},
+		{"lifetime without secret", bearer.DPoPConfig{NonceLifetime: time.Minute}, "DPoP.NonceLifetime apply to the nonces of DPoP.NonceSecret; set it too"},
+		{"previous secrets without secret", bearer.DPoPConfig{PreviousNonceSecrets: [][]byte{make([]byte, 32)}}, "set it too"},
 		{"bad public origin", bearer.DPoPConfig{PublicOrigin: "api.example.com"}, `DPoP.PublicOrigin: dpop: public origin "api.example.com" must be an absolute http(s) URL`},
 		{"origin and forwarded", bearer.DPoPConfig{PublicOrigin: "https://api.example.com", TrustForwardedHeaders: true}, "TrustForwardedHeaders would have no effect"},
 	}

@@ -27,9 +27,13 @@ var (
 	// ErrPendingSession is the cause of the invalid_token answer for a Clerk
 	// session whose status is "pending" (see Config.AcceptPendingSessions).
 	ErrPendingSession = errors.New("bearer: session is pending")
-	// ErrUnavailable: the issuer's signing keys cannot be fetched and none
-	// is cached for the token (503 with Retry-After).
-	ErrUnavailable = errors.New("bearer: signing keys are unavailable")
+	// ErrUnavailable: something the decision depends on cannot be reached,
+	// so the request is neither accepted nor refused (503 with
+	// Retry-After): the issuer's signing keys (none cached for the token),
+	// the DPoP replay store (failing, or full of live proofs), the
+	// introspection endpoint or Clerk's Backend API. The Description says
+	// which, and the Cause why.
+	ErrUnavailable = errors.New("bearer: temporarily unavailable")
 	// ErrInsufficientAuthentication: the token is valid but its user did
 	// not authenticate strongly or recently enough for the route (401,
 	// insufficient_user_authentication, RFC 9470).
@@ -74,9 +78,12 @@ type Error struct {
 	MaxAge    time.Duration
 	// RetryAfter is the Retry-After of a 503.
 	RetryAfter time.Duration
-	// Scheme is the authentication scheme whose challenge carries the
-	// error: SchemeDPoP for a request that used DPoP (and every failure
-	// when DPoP is required), else SchemeBearer.
+	// Scheme is the authentication scheme the request used: SchemeDPoP
+	// for a DPoP request (and for every DPoP proof failure), SchemeBearer
+	// for a Bearer one, "" when the request carried no token. The
+	// challenge puts the error on this scheme; when DPoP is required, a
+	// Bearer request's error goes on the DPoP challenge instead, the only
+	// one offered, while Scheme still says Bearer.
 	Scheme string
 	// DPoPNonce is the nonce of the DPoP-Nonce header of a use_dpop_nonce
 	// failure.
@@ -117,7 +124,7 @@ func (e *Error) StatusCode() int { return e.Status }
 type Body struct {
 	// Error is the RFC 6750 error code ("invalid_token", ...), or
 	// "unauthorized" for a missing token and "temporarily_unavailable" for
-	// unreachable keys, which RFC 6750 gives no code.
+	// a 503 (ErrUnavailable), which RFC 6750 gives no code.
 	Error string `json:"error"`
 	// ErrorDescription is the fixed text of the WWW-Authenticate challenge.
 	ErrorDescription string `json:"error_description"`
@@ -172,8 +179,9 @@ func invalidProof(description string, cause error) *Error {
 		Cause: cause, Scheme: SchemeDPoP}
 }
 
-func unavailable(retryAfter time.Duration, cause error) *Error {
-	return &Error{Kind: ErrUnavailable, Status: http.StatusServiceUnavailable, Description: "signing keys are unavailable, retry later",
+// unavailable is a 503 whose description says what could not be reached.
+func unavailable(description string, retryAfter time.Duration, cause error) *Error {
+	return &Error{Kind: ErrUnavailable, Status: http.StatusServiceUnavailable, Description: description,
 		RetryAfter: retryAfter, Cause: cause}
 }
 

@@ -42,9 +42,7 @@ func (a *Authenticator) authenticateOpaque(r *http.Request, raw, scheme string, 
 	if err != nil {
 		var unavail *introspect.UnavailableError
 		if errors.As(err, &unavail) {
-			e := unavailable(unavail.RetryAfter, err)
-			e.Description = descOpaqueUnavailable
-			return a.signedOut(e)
+			return a.signedOut(unavailable(descOpaqueUnavailable, unavail.RetryAfter, err))
 		}
 		return a.signedOut(invalidToken(descOpaqueInactive, err))
 	}

@@ -3,6 +3,7 @@ package token
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scopegate/scopegate/internal/textsum"
@@ -41,7 +42,9 @@ type Proof struct {
 	ID string
 	// Method is "htm", the HTTP method of the request.
 	Method string
-	// URL is "htu", the URL of the request, without query or fragment.
+	// URL is "htu" as the proof has it. RFC 9449 asks for the request's URL
+	// without query or fragment; package bearer compares it with the
+	// request's after normalising both and ignoring any query or fragment.
 	URL string
 	// IssuedAt is "iat".
 	IssuedAt time.Time
@@ -64,15 +67,17 @@ type Proof struct {
 // VerifyProof parses the proof's key anew each time; a server verifying
 // many proofs uses a ProofVerifier, which remembers the keys it has seen.
 func VerifyProof(raw string, maxBytes int) (Proof, error) {
-	return verifyProof(raw, maxBytes, nil)
+	return verifyProof(raw, maxBytes, nil, nil)
 }
 
 // verifyProof is VerifyProof, looking the proof's header up in keys first
 // when keys is not nil, and remembering it there once the proof has
 // verified in full. A remembered header is one that decoded, parsed and
 // named a key that verified a proof before: the same text gives the same
-// algorithm and key, so the checks it skips could only pass again.
-func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
+// algorithm and key, so the checks it skips could only pass again. When
+// accepted is not nil, a proof under another algorithm is refused before
+// its signature costs anything.
+func verifyProof(raw string, maxBytes int, keys *proofKeyCache, accepted []string) (Proof, error) {
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxProofBytes
 	}
@@ -86,12 +91,12 @@ func verifyProof(raw string, maxBytes int, keys *proofKeyCache) (Proof, error) {
 	key, cached := keys.get(parts.header)
 	var p Proof
 	if !cached {
-		if key, err = readProofHeader(parts.header); err != nil {
+		if key, err = readProofHeader(parts.header, accepted); err != nil {
 			return Proof{}, err
 		}
 	}
 	p.Algorithm = key.algorithm
-	if !key.key.Allows(p.Algorithm) {
+	if !isAccepted(accepted, p.Algorithm) || !key.key.Allows(p.Algorithm) {
 		return Proof{}, ErrProofAlgorithm
 	}
 	var sigScratch [512]byte
@@ -140,8 +145,8 @@ func verifyProofSignature(key proofKey, parts compact, signature []byte) error {
 }
 
 // readProofHeader decodes and checks a proof's header and parses the key
-// it carries.
-func readProofHeader(header string) (proofKey, error) {
+// it carries, unless its algorithm is not among those accepted (nil: any).
+func readProofHeader(header string, accepted []string) (proofKey, error) {
 	headerJSON, err := decodeSegment(header, "header", nil)
 	if err != nil {
 		return proofKey{}, proofMalformed(err)
@@ -150,12 +155,21 @@ func readProofHeader(header string) (proofKey, error) {
 	if err != nil {
 		return proofKey{}, err
 	}
+	if !isAccepted(accepted, algorithm) {
+		return proofKey{}, ErrProofAlgorithm
+	}
 	key, err := parseProofKey(jwk)
 	if err != nil {
 		return proofKey{}, err
 	}
 	key.algorithm = algorithm
 	return key, nil
+}
+
+// isAccepted reports whether a proof's algorithm is in the list a
+// ProofVerifier was given; nil accepts any.
+func isAccepted(accepted []string, algorithm string) bool {
+	return accepted == nil || slices.Contains(accepted, algorithm)
 }
 
 // proofMalformed restates a structural failure as a proof's.

@@ -3,6 +3,7 @@ package token
 import (
 	"crypto"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -35,6 +36,11 @@ type ProofConfig struct {
 	// proof header text; zero takes DefaultProofKeyCacheEntries, a
 	// negative value remembers none.
 	KeyCacheEntries int
+	// Algorithms, when not empty, are the only proof algorithms accepted:
+	// a proof under another is refused with ErrProofAlgorithm before its
+	// signature is checked. Empty accepts every asymmetric algorithm of
+	// package jwks (jwks.AsymmetricAlgorithms).
+	Algorithms []string
 }
 
 // ProofVerifier verifies DPoP proofs as VerifyProof does, and remembers the
@@ -52,8 +58,9 @@ type ProofConfig struct {
 // different key, decoded, parsed and checked anew. A ProofVerifier is safe
 // for concurrent use.
 type ProofVerifier struct {
-	maxBytes int
-	keys     *proofKeyCache // nil when off
+	maxBytes   int
+	keys       *proofKeyCache // nil when off
+	algorithms []string       // nil: every one VerifyProof accepts
 }
 
 // NewProofVerifier checks cfg and returns a verifier.
@@ -61,7 +68,12 @@ func NewProofVerifier(cfg ProofConfig) (*ProofVerifier, error) {
 	if cfg.MaxBytes < 0 {
 		return nil, fmt.Errorf("token: ProofConfig.MaxBytes must not be negative (zero takes DefaultMaxProofBytes), got %d", cfg.MaxBytes)
 	}
-	v := &ProofVerifier{maxBytes: cfg.MaxBytes}
+	for _, alg := range cfg.Algorithms {
+		if !jwks.IsSupported(alg) || jwks.IsSymmetric(alg) {
+			return nil, fmt.Errorf("token: ProofConfig.Algorithms entry %q is not an asymmetric algorithm; use some of %s", alg, strings.Join(jwks.AsymmetricAlgorithms(), ", "))
+		}
+	}
+	v := &ProofVerifier{maxBytes: cfg.MaxBytes, algorithms: slices.Clone(cfg.Algorithms)}
 	switch {
 	case cfg.KeyCacheEntries == 0:
 		v.keys = newProofKeyCache(DefaultProofKeyCacheEntries)
@@ -71,10 +83,10 @@ func NewProofVerifier(cfg ProofConfig) (*ProofVerifier, error) {
 	return v, nil
 }
 
-// Verify checks the form and the signature of a DPoP proof, exactly as
-// VerifyProof does.
+// Verify checks the form and the signature of a DPoP proof as VerifyProof
+// does, under the configured algorithms only.
 func (v *ProofVerifier) Verify(raw string) (Proof, error) {
-	return verifyProof(raw, v.maxBytes, v.keys)
+	return verifyProof(raw, v.maxBytes, v.keys, v.algorithms)
 }
 
 // CachedKeys returns the number of client keys remembered: one per proof

@@ -102,6 +102,57 @@ func TestProofVerifierConfig(t *testing.T) {
 	assert.ErrorIs(t, err, token.ErrProofTooLarge)
 }
 
+// A verifier limited to some algorithms refuses a proof under another
+// before its signature: a forged one gets the algorithm's error, not the
+// signature's, and the refused key is not remembered.
+func TestProofVerifierAlgorithms(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		algorithms []string
+		wantErr    string
+	}{
+		{"HMAC", []string{"ES256", "HS256"}, `ProofConfig.Algorithms entry "HS256" is not an asymmetric algorithm`},
+		{"none", []string{"none"}, `entry "none"`},
+		{"lower case", []string{"es256"}, `entry "es256"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := token.NewProofVerifier(token.ProofConfig{Algorithms: tc.algorithms})
+			assert.ErrorContains(t, err, tc.wantErr)
+		})
+	}
+
+	es, rs := authtest.MustDPoPKey(t, "ES256"), authtest.MustDPoPKey(t, "RS256")
+	esProof, rsProof := es.Proof("GET", proofURL).MustSign(t), rs.Proof("GET", proofURL).MustSign(t)
+	forged := rsProof[:strings.LastIndexByte(rsProof, '.')+1] + "AAAA"
+	list := []string{"ES256"}
+	v := mustProofVerifier(t, token.ProofConfig{Algorithms: list})
+	list[0] = "RS256" // the verifier keeps its own copy
+	tests := []struct {
+		name  string
+		proof string
+		want  error
+	}{
+		{"listed", esProof, nil},
+		{"not listed", rsProof, token.ErrProofAlgorithm},
+		{"not listed, forged", forged, token.ErrProofAlgorithm},
+		{"not listed, with a broken key", rs.Proof("GET", proofURL).Header("jwk", json.RawMessage(`{"kty":"RSA"}`)).MustSign(t), token.ErrProofAlgorithm},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := v.Verify(tt.proof)
+			if tt.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+	_, err := token.VerifyProof(forged, 0)
+	assert.ErrorIs(t, err, token.ErrProofSignature, "without a list, the forgery fails on its signature")
+
+	assert.Equal(t, 1, v.CachedKeys(), "a refused proof's key is not remembered")
+}
+
 // Concurrent proofs of more keys than the cache holds: run with -race.
 func TestProofVerifierConcurrent(t *testing.T) {
 	v := mustProofVerifier(t, token.ProofConfig{KeyCacheEntries: 3})

@@ -213,7 +213,7 @@ var fieldNames = strings.NewReplacer(
 	`URL "`, `JWKS_URI "`,
 	`Resource "`, `RESOURCE "`,
 	"DPoP.PublicOrigin: dpop: public origin", "PUBLIC_ORIGIN",
-	"DPoP.NonceSecret (and PreviousNonceSecrets, NonceLifetime): dpop: nonce Secret", "DPOP_NONCE_SECRET",
+	"DPoP.NonceSecret", "DPOP_NONCE_SECRET",
 )
 
 // loadDPoP reads DPOP, DPOP_NONCE, DPOP_NONCE_SECRET and PUBLIC_ORIGIN.

@@ -117,6 +117,10 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 	assert.Equal(t, `MACHINE_ID "api" is not a Clerk machine ID, which starts with mch_`, inEnvironmentWords(err))
 	_, err = LoadSettings(envOf(map[string]string{"DPOP_NONCE_SECRET": "x"}))
 	assert.ErrorContains(t, err, "DPOP_NONCE_SECRET needs DPOP_NONCE=on")
+	short, err := LoadSettings(envOf(map[string]string{"DPOP_NONCE": "on", "DPOP_NONCE_SECRET": "short"}))
+	require.NoError(t, err)
+	_, err = bearer.New(short.Auth)
+	assert.Equal(t, "DPOP_NONCE_SECRET has 5 bytes; use at least 32 random bytes (openssl rand -base64 32)", inEnvironmentWords(err))
 }
 
 // envOf turns a map into a getenv function.
