@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,11 @@ type DPoPKey struct {
 // NewDPoPKey generates a DPoP key for alg: ES256 (what most clients use),
 // ES384, ES512, RS256 and the other RSA algorithms, or EdDSA.
 func NewDPoPKey(alg string) (*DPoPKey, error) {
+	// RFC 9449 §4.2: a proof is signed with an asymmetric key, which the
+	// proof carries; a shared secret cannot be.
+	if strings.HasPrefix(alg, "HS") {
+		return nil, fmt.Errorf("authtest: a DPoP proof is signed with an asymmetric key, not %s; use ES256, RS256 or EdDSA", alg)
+	}
 	signer, err := generateKey(alg, DefaultRSABits)
 	if err != nil {
 		return nil, err

@@ -41,6 +41,18 @@ func TestDPoPKeyProofs(t *testing.T) {
 	assert.Empty(t, again.Nonce, "a clone's changes leave the original alone")
 }
 
+func TestNewDPoPKeyRefuses(t *testing.T) {
+	for _, tc := range []struct{ alg, want string }{
+		{"HS256", "a DPoP proof is signed with an asymmetric key, not HS256"},
+		{"none", `no key type for algorithm "none"`},
+	} {
+		t.Run(tc.alg, func(t *testing.T) {
+			_, err := authtest.NewDPoPKey(tc.alg)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
 func TestTokenBoundTo(t *testing.T) {
 	issuer := authtest.NewIssuer(t)
 	key := authtest.MustDPoPKey(t, "ES256")

@@ -1,5 +1,6 @@
-// Package docscheck holds the test that every Go block of the README and of
-// docs/ compiles, against this checkout, as the code a reader would paste.
+// Package docscheck holds the tests of the documentation: every Go block of
+// the README and of docs/ compiles, against this checkout, as the code a
+// reader would paste, and the README keeps within its budget.
 package docscheck
 
 import (
@@ -121,4 +122,15 @@ func TestDocsGoBlocksCompile(t *testing.T) {
 		t.Fatalf("Go blocks of the documentation do not build:\n%s", report)
 	}
 	t.Logf("%d Go blocks build", len(names))
+}
+
+// readmeLimit is the README's budget: it is the front door, and details
+// belong in godoc and docs/. 10 KB read as 10,000 bytes, the stricter
+// reading.
+const readmeLimit = 10_000
+
+func TestReadmeStaysShort(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	require.LessOrEqual(t, len(readme), readmeLimit, "README.md has %d bytes; move details to docs/", len(readme))
 }
