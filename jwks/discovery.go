@@ -77,8 +77,8 @@ func (r *Remote) discover(ctx context.Context) (string, error) {
 		if doc.JWKSURI == "" {
 			return "", fmt.Errorf("%w: %s has no jwks_uri", ErrDiscovery, target)
 		}
-		if _, err := checkKeyURL(doc.JWKSURI); err != nil {
-			return "", fmt.Errorf("%w: %s: jwks_uri %w", ErrDiscovery, target, inner(err))
+		if _, err := checkKeyURL("jwks_uri", doc.JWKSURI); err != nil {
+			return "", fmt.Errorf("%w: %s: %w", ErrDiscovery, target, inner(err))
 		}
 		return doc.JWKSURI, nil
 	}

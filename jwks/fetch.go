@@ -151,23 +151,28 @@ func maxAge(header http.Header) (age time.Duration, ok bool) {
 
 // checkKeyURL requires https, except on loopback where development issuers
 // and tests run: keys fetched in clear text could be replaced by anyone on
-// the path.
-func checkKeyURL(raw string) (*url.URL, error) {
+// the path. Its errors name the URL by field, the setting (or document
+// member) it came from, and never show a password it carries.
+func checkKeyURL(field, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("jwks: %q is not a URL: %w", raw, err)
+		return nil, fmt.Errorf("jwks: %s is not a URL: %w", field, err)
+	}
+	shown := raw
+	if u.User != nil {
+		shown = u.Redacted()
 	}
 	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("jwks: %q is not an absolute URL", raw)
+		return nil, fmt.Errorf("jwks: %s %q is not an absolute URL", field, shown)
 	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && remote.IsLoopback(u.Hostname()):
 	default:
-		return nil, fmt.Errorf("jwks: %q must use https (plain http is allowed only on loopback)", raw)
+		return nil, fmt.Errorf("jwks: %s %q must use https (plain http is allowed only on loopback)", field, shown)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("jwks: %q must not carry credentials", raw)
+		return nil, fmt.Errorf("jwks: %s %q must not carry credentials", field, shown)
 	}
 	return u, nil
 }

@@ -78,12 +78,14 @@ func TestCheckKeyURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
-			_, err := checkKeyURL(tt.url)
+			_, err := checkKeyURL("URL", tt.url)
 			if tt.ok {
 				assert.NoError(t, err)
-			} else {
-				assert.Error(t, err)
+				return
 			}
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "jwks: URL "), "names the setting: %v", err)
+			assert.NotContains(t, err.Error(), "pass", "never shows a password")
 		})
 	}
 }
@@ -256,7 +258,7 @@ func TestWithScheme(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, tt.want != "", ok)
 			if ok {
-				_, err := checkKeyURL(got)
+				_, err := checkKeyURL("Issuer", got)
 				assert.NoError(t, err, "the guess passes the URL rules")
 			}
 		})

@@ -148,13 +148,9 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 		}
 		return nil, fmt.Errorf("jwks: %s %q has no scheme; did you mean %q?", field, value, fixed)
 	}
-	if cfg.URL != "" {
-		if _, err := checkKeyURL(cfg.URL); err != nil {
-			return nil, err
-		}
-	} else if _, err := checkKeyURL(cfg.Issuer); err != nil {
-		// Discovery decides where keys come from, so it needs the same
-		// protection as the keys themselves.
+	// The key set's URL, or the issuer discovery starts from, which
+	// decides where keys come from and so needs the same protection.
+	if _, err := checkKeyURL(field, value); err != nil {
 		return nil, err
 	}
 	for name, d := range map[string]time.Duration{
