@@ -55,7 +55,8 @@ const Usage = `Environment:
   SESSION_COOKIE         also read the token from this cookie, e.g. __session for Clerk
   AUTHORIZED_PARTIES     allowed "azp" values, comma-separated (Clerk: your frontends' origins)
   RESOURCE               this API as an OAuth protected resource (RFC 9728), for the metadata
-                         challenges point to (default the first AUDIENCE when it is a URL)
+                         challenges point to (default the first AUDIENCE when it is a URL;
+                         in dev mode, this server)
   STEP_UP_ACR            what /api/step-up accepts in "acr", comma-separated
                          (default http://schemas.openid.net/pape/policies/2007/06/multi-factor)
   STEP_UP_MAX_AGE        how recent "auth_time" must be on /api/step-up (default 10m)
@@ -98,6 +99,10 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 	jwksURL := strings.TrimSpace(getenv("JWKS_URI"))
 	cookie := strings.TrimSpace(getenv("SESSION_COOKIE"))
 	parties := commaList(getenv("AUTHORIZED_PARTIES"))
+	if raw := getenv("AUTHORIZED_PARTIES"); strings.TrimSpace(raw) != "" && len(parties) == 0 {
+		// Not "azp unchecked": the user meant to set parties.
+		problems = append(problems, fmt.Sprintf("AUTHORIZED_PARTIES=%q lists no party; set client IDs separated by commas, or unset it", raw))
+	}
 	clerk := bearer.ClerkOptions{
 		PublishableKey:    strings.TrimSpace(getenv("CLERK_PUBLISHABLE_KEY")),
 		FrontendAPI:       strings.TrimSpace(getenv("CLERK_FRONTEND_API")),
@@ -151,7 +156,8 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 	problems = append(problems, loadIntrospection(getenv, &s)...)
 	// The protected resource metadata (RFC 9728) names this API by RESOURCE,
 	// by default its first audience when that is a URL, as Auth0 API
-	// identifiers usually are.
+	// identifiers usually are (in dev mode Run names the server itself,
+	// once it listens).
 	s.Auth.Resource = strings.TrimSpace(getenv("RESOURCE"))
 	if s.Auth.Resource == "" && !s.Clerk && len(s.Audience) > 0 && strings.HasPrefix(s.Audience[0], "https://") {
 		s.Auth.Resource = s.Audience[0]
@@ -162,6 +168,10 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 	s.StepUp = bearer.StepUp{ACR: []string{defaultStepUpACR}, MaxAge: 10 * time.Minute}
 	if acr := getenv("STEP_UP_ACR"); strings.TrimSpace(acr) != "" {
 		s.StepUp.ACR = commaList(acr)
+		if len(s.StepUp.ACR) == 0 {
+			// An empty list would accept any acr: not what was meant.
+			problems = append(problems, fmt.Sprintf("STEP_UP_ACR=%q lists no value; set acr values separated by commas, or unset it for the default", acr))
+		}
 		for _, v := range s.StepUp.ACR {
 			if strings.ContainsAny(v, " \"\\") {
 				problems = append(problems, fmt.Sprintf("STEP_UP_ACR value %q must have no space, quote or backslash", v))
@@ -187,7 +197,7 @@ func LoadSettings(getenv func(string) string) (Settings, error) {
 		case err == nil && parsed == 0 && d.into == &s.Auth.ClockSkew:
 			*d.into = token.NoClockSkew // an explicit zero means exact comparisons
 		case err != nil || parsed <= 0:
-			problems = append(problems, fmt.Sprintf("%s=%q is not a positive Go duration such as 5s or 10m", d.name, v))
+			problems = append(problems, fmt.Sprintf("%s=%q is not %s Go duration such as 5s or 10m", d.name, v, durationKind(d.name)))
 		default:
 			*d.into = parsed
 		}
@@ -254,6 +264,15 @@ func loadDPoP(getenv func(string) string, into *bearer.DPoPConfig) []string {
 // typed the setting: CLERK_PUBLISHABLE_KEY rather than PublishableKey.
 func inEnvironmentWords(err error) string {
 	return fieldNames.Replace(err.Error())
+}
+
+// durationKind says which durations a variable takes: CLOCK_SKEW may be
+// zero (exact comparisons), the others must be positive.
+func durationKind(name string) string {
+	if name == "CLOCK_SKEW" {
+		return "a zero or positive"
+	}
+	return "a positive"
 }
 
 // commaList splits a comma-separated variable, dropping blanks.

@@ -87,7 +87,11 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 	assert.ErrorContains(t, err, `STEP_UP_ACR value "urn:a\"b"`)
 	assert.ErrorContains(t, err, `STEP_UP_MAX_AGE="soon"`)
 	_, err = LoadSettings(envOf(map[string]string{"ISSUER_BASE_URL": "https://t.auth0.com/", "AUDIENCE": "a", "JWKS_CACHE_TTL": "0s"}))
-	assert.ErrorContains(t, err, `JWKS_CACHE_TTL="0s"`, "only the skew may be zero")
+	assert.ErrorContains(t, err, `JWKS_CACHE_TTL="0s" is not a positive Go duration`, "only the skew may be zero")
+	_, err = LoadSettings(envOf(map[string]string{"CLOCK_SKEW": "-1s", "STEP_UP_ACR": " , ", "AUTHORIZED_PARTIES": ","}))
+	assert.ErrorContains(t, err, `CLOCK_SKEW="-1s" is not a zero or positive Go duration`)
+	assert.ErrorContains(t, err, `STEP_UP_ACR=" , " lists no value`, "an empty list would accept any acr")
+	assert.ErrorContains(t, err, `AUTHORIZED_PARTIES="," lists no party`, "an empty list would leave azp unchecked")
 	_, err = LoadSettings(envOf(map[string]string{"DPOP": "sometimes", "DPOP_NONCE": "yes"}))
 	assert.ErrorContains(t, err, `DPOP="sometimes" is not off, allowed or required`)
 	assert.ErrorContains(t, err, `DPOP_NONCE="yes" is not on or off`)
@@ -117,6 +121,22 @@ func TestSettingsReachTheConfiguration(t *testing.T) {
 	assert.Equal(t, `MACHINE_ID "api" is not a Clerk machine ID, which starts with mch_`, inEnvironmentWords(err))
 	_, err = LoadSettings(envOf(map[string]string{"DPOP_NONCE_SECRET": "x"}))
 	assert.ErrorContains(t, err, "DPOP_NONCE_SECRET needs DPOP_NONCE=on")
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"ISSUER_BASE_URL": "not a url", "AUDIENCE": "a"}, `ISSUER_BASE_URL "not a url" is not an absolute URL`},
+		{map[string]string{"ISSUER_BASE_URL": "http://example.com/", "AUDIENCE": "a"}, `ISSUER_BASE_URL "http://example.com/" must use https`},
+		{map[string]string{"ISSUER_BASE_URL": "https://u:secret@example.com/", "AUDIENCE": "a"}, `ISSUER_BASE_URL "https://u:xxxxx@example.com/" must not carry credentials`},
+		{map[string]string{"ISSUER_BASE_URL": "https://example.com/", "AUDIENCE": "a", "JWKS_URI": "ftp://example.com/jwks"}, `JWKS_URI "ftp://example.com/jwks" must use https`},
+	} {
+		settings, err := LoadSettings(envOf(tc.env))
+		require.NoError(t, err)
+		_, err = bearer.New(settings.Auth)
+		require.Error(t, err)
+		assert.Contains(t, inEnvironmentWords(err), tc.want)
+		assert.NotContains(t, inEnvironmentWords(err), "secret")
+	}
 	short, err := LoadSettings(envOf(map[string]string{"DPOP_NONCE": "on", "DPOP_NONCE_SECRET": "short"}))
 	require.NoError(t, err)
 	_, err = bearer.New(short.Auth)

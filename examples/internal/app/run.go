@@ -58,6 +58,25 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 		defer dev.Close()
 		s.Auth.Issuer = dev.URL()
 	}
+
+	listener, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(s.Port)))
+	if err != nil {
+		return fmt.Errorf("listening on port %d: %w (set PORT to another port)", s.Port, err)
+	}
+	defer listener.Close()
+	// The address the server really listens on: in dev mode that is
+	// 127.0.0.1, which "localhost" may resolve past (to ::1) first.
+	shown := host
+	if shown == "" {
+		shown = "localhost"
+	}
+	base := "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port))
+	if dev != nil && strings.TrimSpace(getenv("RESOURCE")) == "" {
+		// Dev mode's API is this server: challenges point to metadata a
+		// client can fetch from it, not from the audience's host.
+		s.Auth.Resource, s.Auth.ResourceScopes = base, []string{"read:messages"}
+	}
+
 	handler, auth, err := server(s)
 	if err != nil {
 		return fmt.Errorf("configuration error:\n%s\n\n%s", inEnvironmentWords(err), Usage)
@@ -82,20 +101,9 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 		fmt.Fprintf(logs, "warning: signing keys are not available yet: %v\n", err)
 	}
 
-	listener, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(s.Port)))
-	if err != nil {
-		return fmt.Errorf("listening on port %d: %w (set PORT to another port)", s.Port, err)
-	}
-	// The address the server really listens on: in dev mode that is
-	// 127.0.0.1, which "localhost" may resolve past (to ::1) first.
-	shown := host
-	if shown == "" {
-		shown = "localhost"
-	}
-	base := "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port))
 	switch {
 	case dev != nil:
-		printDevGuide(out, base, dev, s, devClient)
+		printDevGuide(out, base, dev, s, devClient, auth.ResourceMetadataPath())
 	case s.Clerk:
 		fmt.Fprintf(out, "scopegate example listening on %s, trusting Clerk session tokens from %s\n", base, s.Auth.Issuer)
 	default:
@@ -156,8 +164,9 @@ func printTry(out io.Writer, lines []tryLine, required bool) {
 
 // printDevGuide prints tokens of the embedded issuer and curl commands
 // that show each route's answers; with d, DPOP_TOKEN and commands that
-// fetch its proofs from DevProofPath.
-func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, s Settings, d *devDPoP) {
+// fetch its proofs from DevProofPath; with a metadataPath, a command that
+// fetches the protected resource metadata served there.
+func printDevGuide(out io.Writer, base string, dev *authtest.Issuer, s Settings, d *devDPoP, metadataPath string) {
 	token := func() *authtest.TokenBuilder { return devToken(dev, s) }
 	noScope := token().String()
 	reader := token().Scope("read:messages").String()
@@ -232,7 +241,9 @@ proofs, so a Bearer token answers 401, and /api/me sees it signed out.)
 		{bearerCmd("$STEP_UP_TOKEN", "/api/step-up"), fmt.Sprintf("200 for %s, then 401", s.StepUp.MaxAge), refused},
 		{bearerCmd("$MACHINE_TOKEN", "/api/machine"), "200, the machine", refused},
 		{bearerCmd("$READER_TOKEN", "/api/machine"), "401, a user's token", refused},
-		{"curl -i " + base + "/.well-known/oauth-protected-resource", "200, where to get a token", ""},
+	}
+	if metadataPath != "" {
+		try = append(try, tryLine{"curl -i " + base + metadataPath, "200, where to get a token", ""})
 	}
 	if d != nil {
 		try = append(try, tryLine{bearerCmd("$DPOP_TOKEN", "/api/private-scoped"), "401, a bound token needs its proof", ""})

@@ -3,6 +3,7 @@ package apptest
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -26,17 +27,73 @@ func testDevModePrintedCommands(t *testing.T, server app.Server) {
 		name string
 		env  map[string]string
 		dpop bool // DPOP_TOKEN and its commands are printed
+		// metadata is the path of the protected resource metadata the
+		// guide fetches, relative to the server, or "" for none.
+		metadata string
 	}{
-		{"default", map[string]string{}, true},
-		{"DPOP=required", map[string]string{"DPOP": "required"}, true},
-		{"DPOP_NONCE=on", map[string]string{"DPOP_NONCE": "on"}, true},
-		{"DPOP=off", map[string]string{"DPOP": "off"}, false},
+		{"default", map[string]string{}, true, "/.well-known/oauth-protected-resource"},
+		{"DPOP=required", map[string]string{"DPOP": "required"}, true, "/.well-known/oauth-protected-resource"},
+		{"DPOP_NONCE=on", map[string]string{"DPOP_NONCE": "on"}, true, "/.well-known/oauth-protected-resource"},
+		{"DPOP=off", map[string]string{"DPOP": "off"}, false, "/.well-known/oauth-protected-resource"},
+		{"RESOURCE with a path", map[string]string{"RESOURCE": "https://api.example.com/v1"}, true, "/.well-known/oauth-protected-resource/v1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.env["PORT"] = "0"
-			replayDevGuide(t, server, tt.env, tt.dpop)
+			base, commands := replayDevGuide(t, server, tt.env, tt.dpop)
+			metadata := 0
+			for _, c := range commands {
+				if strings.Contains(c, "/.well-known/") {
+					metadata++
+					assert.Contains(t, c, "curl -i "+base+tt.metadata+" ", "the path the metadata is served at")
+				}
+			}
+			assert.Equal(t, 1, metadata, "the guide fetches the metadata once")
 		})
 	}
+}
+
+// TestDevModeNamesItselfAsTheResource: in dev mode with RESOURCE unset,
+// the API's challenges point to metadata this server serves, which names
+// this server as the resource, as a client following RFC 9728 checks.
+func testDevModeNamesItselfAsTheResource(t *testing.T, server app.Server) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out, writer := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Run(ctx, envOf(map[string]string{"PORT": "0"}), writer, io.Discard, server)
+		writer.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	base := ""
+	lines := bufio.NewScanner(out)
+	lines.Buffer(make([]byte, 64<<10), 64<<10)
+	for base == "" && lines.Scan() {
+		if rest, ok := strings.CutPrefix(lines.Text(), "scopegate example listening on "); ok {
+			base, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	require.NotEmpty(t, base)
+
+	resp, err := http.Get(base + "/api/private")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	metadataURL := base + "/.well-known/oauth-protected-resource"
+	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `resource_metadata="`+metadataURL+`"`)
+
+	resp, err = http.Get(metadataURL)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var doc struct {
+		Resource string `json:"resource"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	assert.Equal(t, base, doc.Resource)
 }
 
 // devCommand is a printed curl command: its headers, then one or two URLs
@@ -48,8 +105,9 @@ var (
 	devHeader  = regexp.MustCompile(`^ -H "(?:Authorization: (Bearer|DPoP) (\$?[\w.-]+)|DPoP: \$\(curl -s '([^']+)'\))"`)
 )
 
-// replayDevGuide runs the example with env and replays its guide.
-func replayDevGuide(t *testing.T, server app.Server, env map[string]string, withDPoP bool) {
+// replayDevGuide runs the example with env and replays its guide. It
+// returns the server's base URL and the commands it replayed.
+func replayDevGuide(t *testing.T, server app.Server, env map[string]string, withDPoP bool) (string, []string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, writer := io.Pipe()
 	logs := &syncbuf.Buffer{}
@@ -153,6 +211,7 @@ func replayDevGuide(t *testing.T, server app.Server, env map[string]string, with
 	for _, token := range vars {
 		assert.NotContains(t, logs.String(), token)
 	}
+	return base, commands
 }
 
 // TestConfigurationErrors prints what to set and fails.

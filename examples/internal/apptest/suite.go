@@ -21,6 +21,7 @@ import (
 func Run(t *testing.T, server app.Server) {
 	for name, test := range map[string]func(*testing.T, app.Server){
 		"DevModePrintedCommands":     testDevModePrintedCommands,
+		"DevModeNamesItself":         testDevModeNamesItselfAsTheResource,
 		"ConfigurationErrors":        testConfigurationErrors,
 		"ExternalIssuerContract":     testExternalIssuerContract,
 		"SettingsChangeBehaviour":    testSettingsChangeBehaviour,
