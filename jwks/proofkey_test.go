@@ -40,3 +40,23 @@ func TestParseProofKeyRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A proof's key is the client's: whatever it holds stays out of the error
+// text, which applications log.
+func TestParseProofKeyErrorsHoldNoKeyText(t *testing.T) {
+	const valid = `"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"`
+	tests := []struct{ name, jwk string }{
+		{"unknown alg", `{` + valid + `,"alg":"<script>SECRET</script>"}`},
+		{"unknown curve", `{"kty":"EC","crv":"SECRET-CURVE","x":"AA","y":"AA"}`},
+		{"malformed x5u", `{` + valid + `,"x5u":"http://SECRET\u007f"}`},
+		{"unknown kty", `{"kty":"SECRET-KTY"}`},
+		{"not an object", `"SECRET"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := jwks.ParseProofKey([]byte(tt.jwk))
+			require.ErrorIs(t, err, jwks.ErrInvalidKey)
+			assert.NotContains(t, err.Error(), "SECRET")
+		})
+	}
+}
