@@ -118,7 +118,9 @@ type DPoPConfig struct {
 	// PublicOrigin is the scheme, host and optional path prefix clients
 	// reach this API at ("https://api.example.com"), which their proofs'
 	// "htu" names; needed behind a proxy that changes them. Default: the
-	// request's own scheme and Host.
+	// request's own scheme and Host, which the client writes, so that a
+	// proof is then bound to this API's host only as far as the server
+	// refuses hosts it does not serve: set PublicOrigin in production.
 	PublicOrigin string
 	// TrustForwardedHeaders takes the scheme and host from the Forwarded or
 	// X-Forwarded-Proto and X-Forwarded-Host headers when PublicOrigin is
@@ -141,6 +143,16 @@ type dpopChecker struct {
 	now         func() time.Time
 	replayStore *dpop.MemoryReplayStore // the default store, for its stats
 }
+
+// replayMargin is how much longer than a proof can stay fresh the replay
+// store keeps it. A proof issued leeway ahead is fresh until exactly
+// maxAge+leeway after it was accepted, inclusive, while a store forgets an
+// entry once its time to live has run; the margin also covers a store
+// whose clock has a coarser grain (Redis counts milliseconds).
+const replayMargin = time.Second
+
+// replayTTL is how long the replay store keeps an accepted proof.
+func (c *dpopChecker) replayTTL() time.Duration { return c.maxAge + c.leeway + replayMargin }
 
 // newDPoPChecker checks cfg, in the words of Config, and builds its
 // checker; nil for DPoPOff.
@@ -314,7 +326,7 @@ func (c *dpopChecker) checkProof(r *http.Request, raw string, s *session) *Error
 	}
 	// Last, so that only proofs that pass every other check are recorded;
 	// kept until no proof issued when this one was could still be fresh.
-	replayed, err := c.replay.Use(r.Context(), dpop.ReplayID(proof.KeyThumbprint, proof.ID), c.maxAge+c.leeway)
+	replayed, err := c.replay.Use(r.Context(), dpop.ReplayID(proof.KeyThumbprint, proof.ID), c.replayTTL())
 	if err != nil {
 		var full *dpop.StoreFullError
 		var retryAfter time.Duration

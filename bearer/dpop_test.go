@@ -196,6 +196,20 @@ func TestDPoPReplay(t *testing.T) {
 	require.NotNil(t, answer)
 	assert.Equal(t, "DPoP proof was issued too long ago", answer.Err.Description)
 
+	// A proof issued as far ahead as allowed stays fresh 330 s from its
+	// acceptance, the last instant included, and stays remembered longer.
+	ahead := w.key.Proof("GET", dpopURL).For(bound).Claim("iat", w.clock.Now().Add(bearer.DefaultProofLeeway).Unix()).MustSign(t)
+	_, answer = auth.Require(dpopRequest(dpopURL, "DPoP "+bound, ahead))
+	require.Nil(t, answer)
+	w.clock.Advance(bearer.DefaultMaxProofAge + bearer.DefaultProofLeeway)
+	_, answer = auth.Require(dpopRequest(dpopURL, "DPoP "+bound, ahead))
+	require.NotNil(t, answer, "replayed on the last instant it is fresh")
+	assert.Equal(t, "DPoP proof has been used before", answer.Err.Description)
+	w.clock.Advance(time.Second)
+	_, answer = auth.Require(dpopRequest(dpopURL, "DPoP "+bound, ahead))
+	require.NotNil(t, answer)
+	assert.Equal(t, "DPoP proof was issued too long ago", answer.Err.Description)
+
 	// A refused proof is not recorded: fixed, it is accepted.
 	fresh := w.key.Proof("GET", dpopURL).For(bound).ID("retry")
 	_, answer = auth.Require(dpopRequest(dpopURL, "DPoP "+bound, fresh.Clone().Claim("htm", "PUT").MustSign(t)))
