@@ -59,24 +59,22 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 		s.Auth.Issuer = dev.URL()
 	}
 
-	listener, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(s.Port)))
-	if err != nil {
-		return fmt.Errorf("listening on port %d: %w (set PORT to another port)", s.Port, err)
+	// Dev mode listens first: its API names itself, at the port it got, as
+	// the protected resource. Otherwise configuration mistakes, a mistyped
+	// issuer among them, are told before the port is taken.
+	var listener net.Listener
+	var base string
+	if dev != nil {
+		if listener, base, err = listen(host, s.Port); err != nil {
+			return err
+		}
+		defer listener.Close()
+		if strings.TrimSpace(getenv("RESOURCE")) == "" {
+			// Challenges point to metadata a client can fetch from this
+			// server, not from the audience's host.
+			s.Auth.Resource, s.Auth.ResourceScopes = base, []string{"read:messages"}
+		}
 	}
-	defer listener.Close()
-	// The address the server really listens on: in dev mode that is
-	// 127.0.0.1, which "localhost" may resolve past (to ::1) first.
-	shown := host
-	if shown == "" {
-		shown = "localhost"
-	}
-	base := "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port))
-	if dev != nil && strings.TrimSpace(getenv("RESOURCE")) == "" {
-		// Dev mode's API is this server: challenges point to metadata a
-		// client can fetch from it, not from the audience's host.
-		s.Auth.Resource, s.Auth.ResourceScopes = base, []string{"read:messages"}
-	}
-
 	handler, auth, err := server(s)
 	if err != nil {
 		return fmt.Errorf("configuration error:\n%s\n\n%s", inEnvironmentWords(err), Usage)
@@ -99,6 +97,12 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 		// Not fatal: the key set retries on its own, and requests answer
 		// 503 with Retry-After until keys arrive.
 		fmt.Fprintf(logs, "warning: signing keys are not available yet: %v\n", err)
+	}
+	if listener == nil {
+		if listener, base, err = listen(host, s.Port); err != nil {
+			return err
+		}
+		defer listener.Close()
 	}
 
 	switch {
@@ -127,6 +131,22 @@ func Run(ctx context.Context, getenv func(string) string, out, logs io.Writer, s
 		}
 		return nil
 	}
+}
+
+// listen opens the server's port on host ("" for every interface) and
+// returns it with the base URL the guide prints.
+func listen(host string, port int) (net.Listener, string, error) {
+	listener, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, "", fmt.Errorf("listening on port %d: %w (set PORT to another port)", port, err)
+	}
+	// The address the server really listens on: in dev mode that is
+	// 127.0.0.1, which "localhost" may resolve past (to ::1) first.
+	shown := host
+	if shown == "" {
+		shown = "localhost"
+	}
+	return listener, "http://" + net.JoinHostPort(shown, strconv.Itoa(listener.Addr().(*net.TCPAddr).Port)), nil
 }
 
 // devToken starts a token of the embedded issuer as the guide prints them:

@@ -225,7 +225,7 @@ func testConfigurationErrors(t *testing.T, server app.Server) {
 		{"bad durations", map[string]string{"CLOCK_SKEW": "5", "JWKS_CACHE_TTL": "-1m"}, []string{`CLOCK_SKEW="5"`, `JWKS_CACHE_TTL="-1m"`}},
 		{"bad port", map[string]string{"PORT": "http"}, []string{`PORT="http"`}},
 		{"jwks without issuer", map[string]string{"JWKS_URI": "https://tenant.auth0.com/.well-known/jwks.json"}, []string{"JWKS_URI needs ISSUER_BASE_URL"}},
-		{"plain http issuer", map[string]string{"ISSUER_BASE_URL": "http://tenant.example.com/", "AUDIENCE": "a"}, []string{"must use https"}},
+		{"plain http issuer", map[string]string{"ISSUER_BASE_URL": "http://tenant.example.com/", "AUDIENCE": "a"}, []string{"ISSUER_BASE_URL \"http://tenant.example.com/\" must use https"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
