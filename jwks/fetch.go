@@ -154,13 +154,15 @@ func maxAge(header http.Header) (age time.Duration, ok bool) {
 // the path. Its errors name the URL by field, the setting (or document
 // member) it came from, and never show a password it carries.
 func checkKeyURL(field, raw string) (*url.URL, error) {
+	shown := redactedURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("jwks: %s is not a URL: %w", field, err)
-	}
-	shown := raw
-	if u.User != nil {
-		shown = u.Redacted()
+		// url.Error quotes the whole URL; only the reason is kept.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("jwks: %s %q is not a URL: %v", field, shown, err)
 	}
 	if !u.IsAbs() || u.Host == "" {
 		return nil, fmt.Errorf("jwks: %s %q is not an absolute URL", field, shown)
@@ -175,6 +177,26 @@ func checkKeyURL(field, raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("jwks: %s %q must not carry credentials", field, shown)
 	}
 	return u, nil
+}
+
+// redactedURL is raw for an error message: whatever comes before an "@"
+// in its authority, a password perhaps, is replaced. It works on the text,
+// so that a URL which does not parse, or parses as something else
+// ("user:secret@host/" reads as the scheme "user"), is redacted too.
+func redactedURL(raw string) string {
+	prefix, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		prefix, rest = raw[:i+3], raw[i+3:]
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at < 0 {
+		return raw
+	}
+	return prefix + "xxxxx" + rest[at:]
 }
 
 // withScheme returns raw with the scheme it most likely lacks, and ok false

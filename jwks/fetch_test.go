@@ -74,6 +74,8 @@ func TestCheckKeyURL(t *testing.T) {
 		{"https:///jwks", false},
 		{"https://user:pass@tenant.auth0.com/jwks", false},
 		{"https://tenant.auth0.com/%zz", false},
+		{"https://u:pass@tenant.auth0.com/%zz", false}, // does not parse
+		{"u:pass@tenant.auth0.com/jwks", false},        // parses with the scheme "u"
 		{"", false},
 	}
 	for _, tt := range tests {
