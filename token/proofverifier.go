@@ -73,7 +73,12 @@ func NewProofVerifier(cfg ProofConfig) (*ProofVerifier, error) {
 			return nil, fmt.Errorf("token: ProofConfig.Algorithms entry %q is not an asymmetric algorithm; use some of %s", alg, strings.Join(jwks.AsymmetricAlgorithms(), ", "))
 		}
 	}
-	v := &ProofVerifier{maxBytes: cfg.MaxBytes, algorithms: slices.Clone(cfg.Algorithms)}
+	v := &ProofVerifier{maxBytes: cfg.MaxBytes}
+	if len(cfg.Algorithms) > 0 {
+		// Cloned only when set: an empty list, cloned, would be a non-nil
+		// list that accepts nothing.
+		v.algorithms = slices.Clone(cfg.Algorithms)
+	}
 	switch {
 	case cfg.KeyCacheEntries == 0:
 		v.keys = newProofKeyCache(DefaultProofKeyCacheEntries)

@@ -151,6 +151,10 @@ func TestProofVerifierAlgorithms(t *testing.T) {
 	assert.ErrorIs(t, err, token.ErrProofSignature, "without a list, the forgery fails on its signature")
 
 	assert.Equal(t, 1, v.CachedKeys(), "a refused proof's key is not remembered")
+
+	// An empty list, like none, accepts every algorithm.
+	_, err = mustProofVerifier(t, token.ProofConfig{Algorithms: []string{}}).Verify(rsProof)
+	assert.NoError(t, err)
 }
 
 // Concurrent proofs of more keys than the cache holds: run with -race.
