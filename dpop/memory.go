@@ -32,13 +32,14 @@ const entriesPerShard = 4096
 // MemoryReplayStore is the default ReplayStore: in memory, for one
 // instance, bounded. It keeps at most its capacity of proofs, each 16 bytes
 // of identifier and 8 of expiry whatever clients send, and forgets each
-// once its time to live has passed. A store of more than 4,096 proofs is
-// split into up to 16 parts, each holding its share of the capacity and
-// locked apart; when the part a proof falls in holds only live entries,
-// the store refuses the proof (ErrStoreFull, a 503 with Retry-After) rather
-// than forget one that could be replayed. With identifiers spread evenly
-// that happens once the store is about 99% full at the default capacity,
-// and at its full capacity for a store of one part.
+// once its time to live has passed. A store of 8,192 proofs or more is
+// split into up to 16 parts of at least 4,096, each holding its share of
+// the capacity and locked apart; when the part a proof falls in holds only
+// live entries, the store refuses the proof (ErrStoreFull, a 503 with
+// Retry-After) rather than forget one that could be replayed. With
+// identifiers spread evenly that happens once the store is about 99% full
+// at the default capacity, and at its full capacity for a store of one
+// part (fewer than 8,192 proofs).
 type MemoryReplayStore struct {
 	now      func() time.Time
 	capacity int

@@ -72,7 +72,7 @@ func TestMemoryReplayStoreStaysWithinItsBound(t *testing.T) {
 		firstFull float64
 	}{
 		{"one part", 1000, 1},
-		{"one part, the largest", 4096, 1},
+		{"one part, the largest", 2*4096 - 1, 1},
 		{"nine parts", 40_000, 0.95},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,7 +39,8 @@ func New(cfg Config) (*Authenticator, error) {
 }
 
 // CheckJWT returns the strict middleware: a request without a valid token is
-// answered 401 (400 when malformed, 503 when keys are unavailable) and never
+// answered 401 (400 when malformed, 503 when a service it needs, such as the
+// issuer's keys, is unavailable) and never
 // reaches the handler.
 // Options set the route's own rules, such as the token types it accepts
 // (bearer.AcceptsToken).

@@ -26,7 +26,7 @@
 // Each proof is one key, KeyPrefix followed by the 43 characters of its
 // dpop.ReplayID, whatever the client sent, holding "1" and expiring when the
 // proof can no longer be fresh (package bearer asks for MaxProofAge plus
-// ProofLeeway, 330 s by default). Measured on Redis 7, 64-bit, with the
+// ProofLeeway plus a second, 331 s by default). Measured on Redis 7, 64-bit, with the
 // default prefix, a proof takes about 160 bytes, so that an API accepting
 // 1000 proofs a second holds about 330,000 keys, some 53 MB. The memory is
 // bounded by Redis, not by this package: set maxmemory, and choose its
