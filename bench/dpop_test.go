@@ -120,14 +120,17 @@ func boundClient(tb testing.TB, alg string) (*authtest.DPoPKey, string) {
 // use.
 //
 // Every request is one *http.Request whose DPoP header takes the next
-// proof, and whose Authorization text is one string: a server has just
-// written a request's headers when the middleware reads them, so they are
-// in the processor's caches. (Until 2026-12-05 each proof had a request of
-// its own, with its own copy of the same Authorization text, and every
-// request found its map and that text evicted by the 511 before it: about
-// 0.035× of the RSA floor of cache misses a server does not have, measured
-// in BENCHMARKS.md.) Only the proofs' own text is still read cold, since
-// each must be new to the replay store.
+// proof, and whose Authorization text is one of two equal strings, in
+// turn: a server has just written a request's headers when the middleware
+// reads them, so they are in the processor's caches, and each request's
+// text is a string of its own, which the token cache compares in full with
+// the one it holds (one shared string would match by its pointer alone).
+// (Before 39dd439 each proof had a request of its own, with its own copy
+// of the same Authorization text, and every request found its map and
+// that text evicted by the 511 before it: 0.057× of the RSA floor of cache
+// misses a server does not have, measured in BENCHMARKS.md.) Only the
+// proofs' own text is still read cold, since each must be new to the
+// replay store.
 func dpopSender(tb testing.TB, tok string, proofs []string, cache int) func() {
 	tb.Helper()
 	store := &cyclingReplayStore{}
@@ -139,9 +142,9 @@ func dpopSender(tb testing.TB, tok string, proofs []string, cache int) func() {
 		tb.Fatal(err)
 	}
 	req := httptest.NewRequest(http.MethodGet, fixture.Route, nil)
-	req.Header.Set("Authorization", "DPoP "+tok)
-	proof := []string{""}
-	req.Header["Dpop"] = proof
+	texts := [2]string{"DPoP " + tok, "DPoP " + tok} // two strings, one text
+	authorization, proof := []string{""}, []string{""}
+	req.Header["Authorization"], req.Header["Dpop"] = authorization, proof
 	hdr := http.Header{}
 	rec := &httptest.ResponseRecorder{}
 	next := 0
@@ -150,7 +153,7 @@ func dpopSender(tb testing.TB, tok string, proofs []string, cache int) func() {
 			store.reset()
 			next = 0
 		}
-		proof[0] = proofs[next]
+		authorization[0], proof[0] = texts[next%2], proofs[next]
 		clear(hdr)
 		*rec = httptest.ResponseRecorder{HeaderMap: hdr, Code: http.StatusOK}
 		h.ServeHTTP(rec, req)
